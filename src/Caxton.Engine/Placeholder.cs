@@ -1,0 +1,1 @@
+namespace Caxton { internal static class Boot { } }

@@ -1,0 +1,1 @@
+namespace Caxton.Commands { internal static class Boot { } }
