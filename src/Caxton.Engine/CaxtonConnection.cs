@@ -1,0 +1,243 @@
+using System;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Caxton
+{
+    /// <summary>
+    /// Where to reach Caxton and, once known, who we are there: the Username, its ClientPassword and
+    /// the cached bearer token. Shown to users without any secret. Safe to share between runspaces.
+    /// </summary>
+    public sealed class CaxtonConnection
+    {
+        public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+        private readonly object gate = new object();
+        private readonly CaxtonTransport transport;
+        private ClientCredential? credential;
+        private CaxtonToken? token;
+        private Task<CaxtonToken>? pendingToken;
+
+        public CaxtonConnection(Uri baseUri, string? name = null, string? resetPath = null, TimeSpan? timeout = null)
+            : this(baseUri, name, resetPath, timeout, null)
+        {
+        }
+
+        internal CaxtonConnection(Uri baseUri, string? name, string? resetPath, TimeSpan? timeout, CaxtonTransport? transport)
+        {
+            BaseUri = CaxtonEnvironment.NormalizeBaseUri(baseUri);
+            Environment = CaxtonEnvironment.NameOf(BaseUri);
+            Name = string.IsNullOrEmpty(name) ? Environment : name!;
+            ResetPath = string.IsNullOrWhiteSpace(resetPath) ? CaxtonRequests.DefaultResetPath : resetPath!.Trim();
+            Timeout = timeout ?? DefaultTimeout;
+            if (Timeout <= TimeSpan.Zero)
+            {
+                throw new CaxtonException(CaxtonErrorIds.InvalidArgument, CaxtonErrorKind.InvalidArgument, "The timeout must be positive.");
+            }
+
+            this.transport = transport ?? new CaxtonTransport();
+        }
+
+        public string Name { get; }
+
+        /// <summary>Sandbox, Staging, Production, or Custom for any other base URI.</summary>
+        public string Environment { get; }
+
+        public Uri BaseUri { get; }
+
+        public string? Username => credential?.Username;
+
+        public DateTimeOffset? TokenExpiresOn => token?.ExpiresOn;
+
+        public DateTimeOffset? ClientPasswordExpiresOn => credential?.PasswordExpiresOn;
+
+        /// <summary>Path of Reset Client Credentials; configurable because the docs do not publish it.</summary>
+        public string ResetPath { get; }
+
+        public TimeSpan Timeout { get; }
+
+        /// <summary>
+        /// The connection the cmdlets use before any Connect-Caxton: CAXTON_BASEURI, else
+        /// CAXTON_ENVIRONMENT, else Sandbox. Never Production unless a variable names it.
+        /// </summary>
+        public static CaxtonConnection FromEnvironmentVariables()
+        {
+            var baseUri = System.Environment.GetEnvironmentVariable(CaxtonEnvironment.BaseUriVariable);
+            if (!string.IsNullOrWhiteSpace(baseUri))
+            {
+                if (!Uri.TryCreate(baseUri!.Trim(), UriKind.Absolute, out var uri))
+                {
+                    throw new CaxtonException(
+                        CaxtonErrorIds.InvalidBaseUri,
+                        CaxtonErrorKind.InvalidArgument,
+                        $"{CaxtonEnvironment.BaseUriVariable} is not an absolute URI: '{baseUri}'.");
+                }
+
+                return new CaxtonConnection(uri);
+            }
+
+            var environment = System.Environment.GetEnvironmentVariable(CaxtonEnvironment.EnvironmentVariable);
+            return new CaxtonConnection(CaxtonEnvironment.GetBaseUri(string.IsNullOrWhiteSpace(environment) ? CaxtonEnvironment.Sandbox : environment!.Trim()));
+        }
+
+        public override string ToString() => $"{Name}: {BaseUri}{(Username is null ? string.Empty : " as " + Username)}";
+
+        /// <summary>Generate Password; on success the connection holds the new credential.</summary>
+        internal async Task<CaxtonClientPassword> NewClientPasswordAsync(string username, string clientname, ICaxtonLog log, CancellationToken cancellationToken)
+        {
+            var response = await transport.SendAsync(CaxtonRequests.Register(BaseUri, username, clientname), CaxtonRequests.GeneratePassword, Timeout, log, cancellationToken).ConfigureAwait(false);
+            var model = ResponseReader.ReadEnvelope(response);
+            var plain = model.GetString("ClientPassword");
+            if (string.IsNullOrEmpty(plain))
+            {
+                throw new CaxtonException(
+                    CaxtonErrorIds.InvalidResponse,
+                    CaxtonErrorKind.InvalidResponse,
+                    $"{CaxtonRequests.GeneratePassword} failed: the response is valid but carries no ClientPassword.");
+            }
+
+            var password = new CaxtonClientPassword(username, clientname, Secrets.ToSecureString(plain!), model);
+            SetCredential(username, password.ClientPassword, password.EndDate);
+            return password;
+        }
+
+        /// <summary>
+        /// Holds a credential for later token requests. A different credential drops the cached token,
+        /// so a wrong password is never answered from the cache.
+        /// </summary>
+        internal void SetCredential(string username, SecureString clientPassword, DateTimeOffset? passwordExpiresOn = null)
+        {
+            lock (gate)
+            {
+                if (credential != null && credential.SameAs(username, clientPassword))
+                {
+                    if (passwordExpiresOn.HasValue)
+                    {
+                        credential = new ClientCredential(username, clientPassword, passwordExpiresOn);
+                    }
+
+                    return;
+                }
+
+                credential = new ClientCredential(username, clientPassword, passwordExpiresOn);
+                token = null;
+            }
+        }
+
+        /// <summary>Forgets the credential and token, as after a reset or Disconnect-Caxton.</summary>
+        internal void Forget(string? username = null)
+        {
+            lock (gate)
+            {
+                if (username is null || string.Equals(username, credential?.Username, StringComparison.OrdinalIgnoreCase))
+                {
+                    credential = null;
+                    token = null;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The cached token while it is fresh, else a new one. Concurrent callers share one request.
+        /// </summary>
+        internal async Task<CaxtonToken> GetTokenAsync(bool force, ICaxtonLog log, CancellationToken cancellationToken)
+        {
+            Task<CaxtonToken> request;
+            lock (gate)
+            {
+                if (!force && token != null && IsFresh(token, DateTimeOffset.UtcNow))
+                {
+                    return token;
+                }
+
+                if (pendingToken is null)
+                {
+                    var held = credential ?? throw new CaxtonException(
+                        CaxtonErrorIds.NoClientCredential,
+                        CaxtonErrorKind.InvalidOperation,
+                        $"The connection '{Name}' holds no Username and ClientPassword to get a token with.")
+                    {
+                        RecommendedAction = "Pass -Username and -ClientPassword or -Credential to Get-CaxtonToken, or run New-CaxtonPassword first.",
+                    };
+
+                    // Run apart from this caller: others may join it, and one caller's Ctrl+C must not fail them.
+                    pendingToken = Task.Run(() => RequestTokenAsync(held, log));
+                }
+                else
+                {
+                    log.Verbose($"{CaxtonRequests.GetAccessToken}: joining the token request already under way.");
+                }
+
+                request = pendingToken;
+            }
+
+            return await request.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Fresh means not within the refresh margin of expiry: 5 minutes, or a tenth of the lifetime for
+        /// short-lived tokens, so a caller never receives a token about to expire.
+        /// </summary>
+        internal static bool IsFresh(CaxtonToken token, DateTimeOffset now)
+        {
+            var lifetime = TimeSpan.FromSeconds(token.ExpiresIn);
+            var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(5).Ticks, lifetime.Ticks / 10));
+            return now < token.ExpiresOn - margin;
+        }
+
+        private async Task<CaxtonToken> RequestTokenAsync(ClientCredential held, ICaxtonLog log)
+        {
+            try
+            {
+                var request = CaxtonRequests.Token(BaseUri, held.Username, Secrets.ToPlainText(held.ClientPassword));
+                var response = await transport.SendAsync(request, CaxtonRequests.GetAccessToken, Timeout, log, CancellationToken.None).ConfigureAwait(false);
+
+                // expires_in counts from when the response arrived.
+                var received = DateTimeOffset.UtcNow;
+                var body = ResponseReader.ReadToken(response);
+                var fresh = new CaxtonToken(held.Username, Secrets.ToSecureString(body.AccessToken), body.TokenType, body.ExpiresIn, received);
+                lock (gate)
+                {
+                    // A credential changed meanwhile (new password, reset, disconnect) must not get this token.
+                    if (ReferenceEquals(credential, held))
+                    {
+                        token = fresh;
+                    }
+                }
+
+                return fresh;
+            }
+            finally
+            {
+                lock (gate)
+                {
+                    pendingToken = null;
+                }
+            }
+        }
+
+        /// <summary>Reset Client Credentials for the main account, or for a sub-account by IdentityNumber.</summary>
+        internal async Task<CaxtonCredentialReset> ResetCredentialAsync(string username, string clientname, string? identityNumber, ICaxtonLog log, CancellationToken cancellationToken)
+        {
+            string? bearer = null;
+            if (identityNumber != null)
+            {
+                // A sub-account is reset by its main account, which proves itself with its token.
+                var mainToken = await GetTokenAsync(false, log, cancellationToken).ConfigureAwait(false);
+                bearer = Secrets.ToPlainText(mainToken.AccessToken);
+            }
+
+            var request = CaxtonRequests.Reset(BaseUri, ResetPath, username, clientname, identityNumber, bearer);
+            var response = await transport.SendAsync(request, CaxtonRequests.ResetClientCredentials, Timeout, log, cancellationToken).ConfigureAwait(false);
+            var model = ResponseReader.ReadEnvelope(response);
+            if (identityNumber is null)
+            {
+                // The old password and every token from it are void now.
+                Forget(username);
+            }
+
+            return new CaxtonCredentialReset(username, clientname, identityNumber, model, DateTimeOffset.UtcNow);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+
+namespace Caxton
+{
+    /// <summary>The documented Caxton hosts, and the rules a base URI must meet.</summary>
+    public static class CaxtonEnvironment
+    {
+        public const string Sandbox = "Sandbox";
+        public const string Staging = "Staging";
+        public const string Production = "Production";
+        /// <summary>Any base URI that is not one of the documented hosts (the emulator, a proxy, a new host).</summary>
+        public const string Custom = "Custom";
+
+        public const string BaseUriVariable = "CAXTON_BASEURI";
+        public const string EnvironmentVariable = "CAXTON_ENVIRONMENT";
+
+        private static readonly KeyValuePair<string, Uri>[] Known =
+        {
+            new KeyValuePair<string, Uri>(Sandbox, new Uri("https://caxapi-integration.azurewebsites.net/api/")),
+            new KeyValuePair<string, Uri>(Staging, new Uri("https://caxapi-staging.caxton.io/api/")),
+            new KeyValuePair<string, Uri>(Production, new Uri("https://caxtonapi.caxtonfx.com/api/")),
+        };
+
+        public static IReadOnlyList<string> Names { get; } = new[] { Sandbox, Staging, Production };
+
+        public static Uri GetBaseUri(string environment)
+        {
+            foreach (var pair in Known)
+            {
+                if (string.Equals(pair.Key, environment, StringComparison.OrdinalIgnoreCase))
+                {
+                    return pair.Value;
+                }
+            }
+
+            throw new CaxtonException(
+                CaxtonErrorIds.UnknownEnvironment,
+                CaxtonErrorKind.InvalidArgument,
+                $"'{environment}' is not a Caxton environment. Use Sandbox, Staging or Production, or give a base URI.");
+        }
+
+        /// <summary>The documented name of a base URI, or <see cref="Custom"/>.</summary>
+        public static string NameOf(Uri baseUri)
+        {
+            foreach (var pair in Known)
+            {
+                if (Uri.Compare(pair.Value, baseUri, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0)
+                {
+                    return pair.Key;
+                }
+            }
+
+            return Custom;
+        }
+
+        /// <summary>
+        /// Checks a base URI and gives it a trailing slash. https is required; plain http is accepted only
+        /// for loopback hosts, where the local sandbox emulator runs.
+        /// </summary>
+        public static Uri NormalizeBaseUri(Uri baseUri)
+        {
+            if (baseUri is null || !baseUri.IsAbsoluteUri || (baseUri.Scheme != Uri.UriSchemeHttps && baseUri.Scheme != Uri.UriSchemeHttp))
+            {
+                throw new CaxtonException(
+                    CaxtonErrorIds.InvalidBaseUri,
+                    CaxtonErrorKind.InvalidArgument,
+                    $"'{baseUri}' is not an absolute http(s) URI. Give the API base, for example https://caxtonapi.caxtonfx.com/api/.");
+            }
+
+            if (baseUri.Scheme == Uri.UriSchemeHttp && !baseUri.IsLoopback)
+            {
+                throw new CaxtonException(
+                    CaxtonErrorIds.InsecureBaseUri,
+                    CaxtonErrorKind.InvalidArgument,
+                    $"'{baseUri.GetLeftPart(UriPartial.Authority)}' uses plain http. Caxton credentials are only sent over https; http is allowed for loopback hosts (the local emulator) only.");
+            }
+
+            var text = baseUri.GetLeftPart(UriPartial.Path);
+            return new Uri(text.EndsWith("/", StringComparison.Ordinal) ? text : text + "/");
+        }
+
+        /// <summary>Joins a base URI and an API path with exactly one slash (the docs sometimes show api//path).</summary>
+        public static Uri Combine(Uri baseUri, string path)
+        {
+            var left = baseUri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+            var right = (path ?? string.Empty).TrimStart('/');
+            return new Uri(left + "/" + right);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+
+namespace Caxton
+{
+    /// <summary>What kind of failure; the cmdlets map it to a PowerShell ErrorCategory.</summary>
+    public enum CaxtonErrorKind
+    {
+        InvalidArgument,
+        InvalidOperation,
+        Authentication,
+        PermissionDenied,
+        NotFound,
+        ResourceExists,
+        InvalidResponse,
+        ConnectionFailed,
+        Timeout,
+        LimitsExceeded,
+        ServiceUnavailable,
+    }
+
+    /// <summary>Stable ErrorIds: scripts and docs rely on them, so they never change meaning.</summary>
+    public static class CaxtonErrorIds
+    {
+        public const string InvalidBaseUri = "InvalidBaseUri";
+        public const string InsecureBaseUri = "InsecureBaseUri";
+        public const string UnknownEnvironment = "UnknownEnvironment";
+        public const string InvalidArgument = "InvalidArgument";
+        public const string NoClientCredential = "NoClientCredential";
+        public const string InvalidCredentials = "InvalidCredentials";
+        public const string TokenRequestRejected = "TokenRequestRejected";
+        public const string Unauthorized = "Unauthorized";
+        public const string ApiStatusNotValid = "ApiStatusNotValid";
+        public const string HttpError = "HttpError";
+        public const string InvalidResponse = "InvalidResponse";
+        public const string ConnectionFailed = "ConnectionFailed";
+        public const string RequestTimeout = "RequestTimeout";
+        public const string ResponseTooLarge = "ResponseTooLarge";
+    }
+
+    /// <summary>
+    /// Every failure of the engine. Messages never carry a secret: they are built only from status
+    /// fields, OAuth error names and the request's method and URL.
+    /// </summary>
+    public sealed class CaxtonException : Exception
+    {
+        public CaxtonException(string errorId, CaxtonErrorKind kind, string message, Exception? innerException = null)
+            : base(message, innerException)
+        {
+            ErrorId = errorId;
+            Kind = kind;
+        }
+
+        public string ErrorId { get; }
+
+        public CaxtonErrorKind Kind { get; }
+
+        /// <summary>HTTP status of the response, when there was one.</summary>
+        public int? HttpStatus { get; internal set; }
+
+        public int? ApiStatusCode { get; internal set; }
+
+        public string? ApiStatus { get; internal set; }
+
+        public string? ApiStatusDescription { get; internal set; }
+
+        /// <summary>The OAuth <c>error</c> of a token endpoint failure, e.g. invalid_grant.</summary>
+        public string? OAuthError { get; internal set; }
+
+        public string? OAuthErrorDescription { get; internal set; }
+
+        /// <summary>What the user can do next, for ErrorDetails.RecommendedAction.</summary>
+        public string? RecommendedAction { get; internal set; }
+    }
+}

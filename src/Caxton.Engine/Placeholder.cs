@@ -1,1 +1,0 @@
-namespace Caxton { internal static class Boot { } }

@@ -1,0 +1,65 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Security;
+
+namespace Caxton
+{
+    /// <summary>The one place secrets cross between SecureString and plain text.</summary>
+    internal static class Secrets
+    {
+        public static SecureString ToSecureString(string plain)
+        {
+            var secure = new SecureString();
+            foreach (var c in plain)
+            {
+                secure.AppendChar(c);
+            }
+
+            secure.MakeReadOnly();
+            return secure;
+        }
+
+        public static string ToPlainText(SecureString secure)
+        {
+            if (secure is null || secure.Length == 0)
+            {
+                return string.Empty;
+            }
+
+            var pointer = IntPtr.Zero;
+            try
+            {
+                pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
+                return Marshal.PtrToStringUni(pointer, secure.Length);
+            }
+            finally
+            {
+                if (pointer != IntPtr.Zero)
+                {
+                    Marshal.ZeroFreeGlobalAllocUnicode(pointer);
+                }
+            }
+        }
+
+        public static bool ConstantTimeEquals(SecureString left, SecureString right)
+        {
+            var a = ToPlainText(left);
+            var b = ToPlainText(right);
+            var difference = a.Length ^ b.Length;
+            for (var i = 0; i < a.Length && i < b.Length; i++)
+            {
+                difference |= a[i] ^ b[i];
+            }
+
+            return difference == 0;
+        }
+
+        /// <summary>A read-only copy, so a caller disposing its own SecureString cannot break a cached credential.</summary>
+        public static SecureString ReadOnlyCopy(SecureString secure)
+        {
+            var copy = secure.Copy();
+            copy.MakeReadOnly();
+            return copy;
+        }
+    }
+}

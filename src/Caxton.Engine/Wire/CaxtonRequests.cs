@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Caxton
+{
+    /// <summary>
+    /// Builds the three documented requests exactly as the contract shows them: paths, headers,
+    /// content types (text/json for Generate Password) and member casing.
+    /// </summary>
+    internal static class CaxtonRequests
+    {
+        public const string RegisterPath = "clients/auth/register";
+        public const string TokenPath = "token";
+        public const string DefaultResetPath = "clients/auth/reset";
+        public const string IdentityNumberHeader = "IdentityNumber";
+
+        public const string GeneratePassword = "Generate Password";
+        public const string GetAccessToken = "Get Access Token";
+        public const string ResetClientCredentials = "Reset Client Credentials";
+
+        private static readonly JsonWriterOptions WriterOptions = new JsonWriterOptions
+        {
+            // Identifiers may hold '+' or non-ASCII letters; send them as they are, not as \u escapes.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+
+        public static HttpRequestMessage Register(Uri baseUri, string username, string clientname)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, CaxtonEnvironment.Combine(baseUri, RegisterPath))
+            {
+                Content = JsonBody("text/json", ("Username", username), ("Clientname", clientname)),
+            };
+            request.Headers.Accept.ParseAdd("application/json");
+            return request;
+        }
+
+        public static HttpRequestMessage Token(Uri baseUri, string username, string clientPassword)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, CaxtonEnvironment.Combine(baseUri, TokenPath))
+            {
+                Content = new FormUrlEncodedContent(new[]
+                {
+                    new KeyValuePair<string, string>("Grant_Type", "password"),
+                    new KeyValuePair<string, string>("Username", username),
+                    new KeyValuePair<string, string>("Password", clientPassword),
+                }),
+            };
+            request.Headers.Accept.ParseAdd("*/*");
+            return request;
+        }
+
+        /// <summary>
+        /// Our decision (the docs publish no path or body): a JSON PUT; a sub-account reset carries the
+        /// main account's bearer token and the IdentityNumber header, a main-account reset is anonymous.
+        /// </summary>
+        public static HttpRequestMessage Reset(Uri baseUri, string resetPath, string username, string clientname, string? identityNumber, string? bearerToken)
+        {
+            var members = identityNumber is null
+                ? new[] { ("Username", username), ("Clientname", clientname) }
+                : new[] { ("Username", username), ("Clientname", clientname), ("IdentityNumber", identityNumber) };
+            var request = new HttpRequestMessage(HttpMethod.Put, CaxtonEnvironment.Combine(baseUri, resetPath))
+            {
+                Content = JsonBody("application/json", members),
+            };
+            request.Headers.Accept.ParseAdd("application/json");
+            if (identityNumber != null)
+            {
+                request.Headers.TryAddWithoutValidation(IdentityNumberHeader, identityNumber);
+            }
+
+            if (bearerToken != null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+            }
+
+            return request;
+        }
+
+        private static ByteArrayContent JsonBody(string mediaType, params (string Name, string Value)[] members)
+        {
+            using (var buffer = new MemoryStream())
+            {
+                using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+                {
+                    writer.WriteStartObject();
+                    foreach (var (name, value) in members)
+                    {
+                        writer.WriteString(name, value);
+                    }
+
+                    writer.WriteEndObject();
+                }
+
+                var content = new ByteArrayContent(buffer.ToArray());
+
+                // Exactly the documented media type, with no charset parameter added.
+                content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+                return content;
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using System;
+
+namespace Caxton
+{
+    /// <summary>A response as the parser sees it: already read, so parsing is pure and fuzzable.</summary>
+    internal sealed class HttpExchange
+    {
+        public HttpExchange(string operation, string method, Uri uri, int status, string? reasonPhrase, string? mediaType, byte[] body)
+        {
+            Operation = operation;
+            Method = method;
+            Uri = uri;
+            Status = status;
+            ReasonPhrase = reasonPhrase;
+            MediaType = mediaType;
+            Body = body;
+        }
+
+        /// <summary>The documented name of the call, e.g. "Generate Password", for messages.</summary>
+        public string Operation { get; }
+
+        public string Method { get; }
+
+        public Uri Uri { get; }
+
+        public int Status { get; }
+
+        public string? ReasonPhrase { get; }
+
+        public string? MediaType { get; }
+
+        public byte[] Body { get; }
+
+        public bool IsSuccess => Status >= 200 && Status <= 299;
+    }
+}

@@ -1,0 +1,280 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Caxton
+{
+    /// <summary>The token endpoint's success body.</summary>
+    internal readonly struct TokenResponse
+    {
+        public TokenResponse(string accessToken, string tokenType, long expiresIn)
+        {
+            AccessToken = accessToken;
+            TokenType = tokenType;
+            ExpiresIn = expiresIn;
+        }
+
+        public string AccessToken { get; }
+
+        public string TokenType { get; }
+
+        public long ExpiresIn { get; }
+    }
+
+    /// <summary>
+    /// Turns responses into models or into one <see cref="CaxtonException"/>. Never lets a JSON or
+    /// format exception escape, and never puts the body itself into a message.
+    /// </summary>
+    internal static class ResponseReader
+    {
+        /// <summary>Reads <c>Content.Model</c>; fails unless HTTP is 2xx and ApiStatus is expected.</summary>
+        public static ApiModel ReadEnvelope(HttpExchange response)
+        {
+            var root = TryParse(response.Body);
+            var model = root.HasValue ? TryReadModel(root.Value) : null;
+
+            if (response.IsSuccess && model != null && model.StatusIsExpected)
+            {
+                return model;
+            }
+
+            if (model?.Status.Name != null)
+            {
+                throw StatusNotValid(response, model);
+            }
+
+            if (!response.IsSuccess)
+            {
+                throw HttpFailure(response, root);
+            }
+
+            throw InvalidResponse(response, root.HasValue ? "it carries no Content.Model with an ApiStatus" : "it is not JSON");
+        }
+
+        public static TokenResponse ReadToken(HttpExchange response)
+        {
+            var root = TryParse(response.Body);
+            if (!response.IsSuccess)
+            {
+                if (root.HasValue && TryGetString(root.Value, "error") is string error)
+                {
+                    throw OAuthFailure(response, error, TryGetString(root.Value, "error_description"));
+                }
+
+                throw HttpFailure(response, root);
+            }
+
+            if (!root.HasValue)
+            {
+                throw InvalidResponse(response, "it is not JSON");
+            }
+
+            var accessToken = TryGetString(root.Value, "access_token");
+            if (string.IsNullOrEmpty(accessToken))
+            {
+                throw InvalidResponse(response, "it has no access_token");
+            }
+
+            var tokenType = TryGetString(root.Value, "token_type");
+            var expiresIn = TryGetLong(root.Value, "expires_in");
+            if (expiresIn is null || expiresIn.Value <= 0)
+            {
+                throw InvalidResponse(response, "it has no positive expires_in");
+            }
+
+            return new TokenResponse(accessToken!, string.IsNullOrEmpty(tokenType) ? "bearer" : tokenType!, expiresIn.Value);
+        }
+
+        /// <summary>Reads the envelope of any response, without judging it (for the raw view and for errors).</summary>
+        public static ApiModel? TryReadModel(JsonElement root)
+        {
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            // Documented: Content.Model plus Content.ExpectedResponses. Tolerated: a bare model at the root.
+            var container = Json.TryGetMember(root, "Content", out var content) && content.ValueKind == JsonValueKind.Object ? content : root;
+            var expected = ReadExpected(container);
+            if (Json.TryGetMember(container, "Model", out var model) && model.ValueKind == JsonValueKind.Object)
+            {
+                return new ApiModel(model, expected);
+            }
+
+            return Json.TryGetMember(container, "ApiStatus", out _) ? new ApiModel(container, expected) : null;
+        }
+
+        public static JsonElement? TryParse(byte[] body)
+        {
+            if (body.Length == 0)
+            {
+                return null;
+            }
+
+            try
+            {
+                using (var document = JsonDocument.Parse(body, Json.DocumentOptions))
+                {
+                    return document.RootElement.Clone();
+                }
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+            catch (ArgumentException)
+            {
+                // Invalid UTF-8 surfaces as ArgumentException on some versions.
+                return null;
+            }
+        }
+
+        private static IReadOnlyList<string> ReadExpected(JsonElement container)
+        {
+            if (!Json.TryGetMember(container, "ExpectedResponses", out var list))
+            {
+                return Array.Empty<string>();
+            }
+
+            var names = new List<string>();
+            if (list.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in list.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.String && item.GetString() is string name)
+                    {
+                        names.Add(name);
+                    }
+                }
+            }
+            else if (list.ValueKind == JsonValueKind.String && list.GetString() is string single)
+            {
+                names.Add(single);
+            }
+
+            return names;
+        }
+
+        private static string? TryGetString(JsonElement element, string name) =>
+            Json.TryGetMember(element, name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        private static long? TryGetLong(JsonElement element, string name)
+        {
+            if (!Json.TryGetMember(element, name, out var value))
+            {
+                return null;
+            }
+
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number))
+            {
+                return number;
+            }
+
+            if (value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out number))
+            {
+                return number;
+            }
+
+            return null;
+        }
+
+        private static CaxtonException StatusNotValid(HttpExchange response, ApiModel model)
+        {
+            var http = response.IsSuccess ? string.Empty : $" with HTTP {response.Status}";
+            var kind = response.IsSuccess ? CaxtonErrorKind.InvalidOperation : KindOf(response.Status);
+            return new CaxtonException(
+                CaxtonErrorIds.ApiStatusNotValid,
+                kind,
+                $"{response.Operation} failed: Caxton answered {model.Status}{http}.")
+            {
+                HttpStatus = response.Status,
+                ApiStatusCode = model.Status.Code,
+                ApiStatus = model.Status.Name,
+                ApiStatusDescription = model.Status.Description,
+                RecommendedAction = response.Status == 401 ? "Get a new token with Get-CaxtonToken -Force." : null,
+            };
+        }
+
+        private static CaxtonException OAuthFailure(HttpExchange response, string error, string? description)
+        {
+            var invalidGrant = string.Equals(error, "invalid_grant", StringComparison.Ordinal);
+            var detail = string.IsNullOrEmpty(description) ? string.Empty : " " + description;
+            return new CaxtonException(
+                invalidGrant ? CaxtonErrorIds.InvalidCredentials : CaxtonErrorIds.TokenRequestRejected,
+                invalidGrant ? CaxtonErrorKind.Authentication : KindOf(response.Status),
+                $"{response.Operation} failed: {error}.{detail}")
+            {
+                HttpStatus = response.Status,
+                OAuthError = error,
+                OAuthErrorDescription = description,
+                RecommendedAction = invalidGrant
+                    ? "Check the Username and ClientPassword. A client password lasts about 30 days from New-CaxtonPassword; after Reset-CaxtonCredential, run New-CaxtonPassword again."
+                    : null,
+            };
+        }
+
+        private static CaxtonException HttpFailure(HttpExchange response, JsonElement? root)
+        {
+            var reason = string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : " " + response.ReasonPhrase;
+            var message = root.HasValue ? TryGetString(root.Value, "Message") : null;
+            var detail = string.IsNullOrEmpty(message) ? string.Empty : " " + message;
+            if (response.Status == 401)
+            {
+                return new CaxtonException(
+                    CaxtonErrorIds.Unauthorized,
+                    CaxtonErrorKind.Authentication,
+                    $"{response.Operation} failed: HTTP 401{reason} from {response.Method} {response.Uri}.{detail}")
+                {
+                    HttpStatus = 401,
+                    RecommendedAction = "The token is missing, expired or revoked: get a new one with Get-CaxtonToken -Force.",
+                };
+            }
+
+            return new CaxtonException(
+                CaxtonErrorIds.HttpError,
+                KindOf(response.Status),
+                $"{response.Operation} failed: HTTP {response.Status}{reason} from {response.Method} {response.Uri}.{detail}")
+            {
+                HttpStatus = response.Status,
+            };
+        }
+
+        private static CaxtonException InvalidResponse(HttpExchange response, string why) =>
+            new CaxtonException(
+                CaxtonErrorIds.InvalidResponse,
+                CaxtonErrorKind.InvalidResponse,
+                $"{response.Operation} failed: the response to {response.Method} {response.Uri} (HTTP {response.Status}) could not be read: {why}.")
+            {
+                HttpStatus = response.Status,
+                RecommendedAction = "Check that the base URI points at the Caxton API (it ends in /api/).",
+            };
+
+        internal static CaxtonErrorKind KindOf(int status)
+        {
+            switch (status)
+            {
+                case 400:
+                case 405:
+                case 415:
+                case 422:
+                    return CaxtonErrorKind.InvalidArgument;
+                case 401:
+                    return CaxtonErrorKind.Authentication;
+                case 403:
+                    return CaxtonErrorKind.PermissionDenied;
+                case 404:
+                    return CaxtonErrorKind.NotFound;
+                case 409:
+                    return CaxtonErrorKind.ResourceExists;
+                case 408:
+                case 504:
+                    return CaxtonErrorKind.Timeout;
+                case 429:
+                    return CaxtonErrorKind.LimitsExceeded;
+                default:
+                    return status >= 500 ? CaxtonErrorKind.ServiceUnavailable : CaxtonErrorKind.InvalidOperation;
+            }
+        }
+    }
+}

@@ -1,0 +1,301 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+
+namespace Caxton.Sandbox;
+
+/// <summary>A snapshot of an account, safe to use outside the store's lock.</summary>
+internal sealed record Caller(string Username, string Clientname, string? IdentityNumber, string? ParentUsername)
+{
+    [JsonIgnore]
+    public bool IsMain => ParentUsername is null;
+}
+
+internal enum RegisterOutcome { Issued, InvalidClient, AlreadyActive }
+
+internal sealed record Registration(
+    RegisterOutcome Outcome, string Password = "", string PublicKey = "", DateTime Start = default, DateTime End = default);
+
+internal enum CreateOutcome { Created, UsernameTaken, IdentityNumberTaken, ParentNotFound, ParentNotMain }
+
+internal enum SubResetOutcome { Reset, NotMainAccount, IdentityNumberNotFound }
+
+/// <summary>
+/// All emulator state. One lock guards everything: the load is a few dozen concurrent requests, and
+/// a single lock keeps every check-then-act (register, token, reset) atomic without subtlety.
+/// Usernames, Clientnames and IdentityNumbers match exactly (ordinal): the docs give no folding rule,
+/// and a strict emulator surfaces a client that alters them.
+/// </summary>
+internal sealed class AccountStore(SandboxOptions options, TimeProvider time)
+{
+    public const string DemoUsername = "caxton.demo";
+    public const string DemoClientname = "cxtnclient";
+    public const string DemoSubUsername = "caxton.demo.sub";
+    public const string DemoSubClientname = "cxtnsubclient";
+    public const string DemoSubIdentityNumber = "SUB-000123";
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, Account> accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IssuedToken> tokens = new(StringComparer.Ordinal);
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    public void SeedDemoAccounts()
+    {
+        Create(DemoUsername, DemoClientname, null, null);
+        Create(DemoSubUsername, DemoSubClientname, DemoSubIdentityNumber, DemoUsername);
+    }
+
+    public CreateOutcome Create(string username, string clientname, string? identityNumber, string? parentUsername)
+    {
+        lock (gate)
+        {
+            if (accounts.ContainsKey(username))
+            {
+                return CreateOutcome.UsernameTaken;
+            }
+
+            if (identityNumber is not null && accounts.Values.Any(a => a.IdentityNumber == identityNumber))
+            {
+                return CreateOutcome.IdentityNumberTaken;
+            }
+
+            if (parentUsername is not null)
+            {
+                if (!accounts.TryGetValue(parentUsername, out var parent))
+                {
+                    return CreateOutcome.ParentNotFound;
+                }
+
+                // Caxton describes one level: a main account and its sub-accounts.
+                if (parent.ParentUsername is not null)
+                {
+                    return CreateOutcome.ParentNotMain;
+                }
+            }
+
+            accounts.Add(username, new Account(username, clientname, identityNumber, parentUsername));
+            return CreateOutcome.Created;
+        }
+    }
+
+    /// <summary>Issues a password unless one is still active (the emulator's choice: refuse until reset).</summary>
+    public Registration Register(string username, string clientname)
+    {
+        var now = Now;
+        lock (gate)
+        {
+            if (!accounts.TryGetValue(username, out var account) || account.Clientname != clientname)
+            {
+                return new Registration(RegisterOutcome.InvalidClient);
+            }
+
+            if (account.Password is not null && now < account.PasswordEnd)
+            {
+                return new Registration(RegisterOutcome.AlreadyActive);
+            }
+
+            account.Password = NewSecret(24);
+            account.PublicKey = NewSecret(24);
+            account.PasswordStart = now;
+            account.PasswordEnd = now + options.PasswordLifetime;
+            return new Registration(
+                RegisterOutcome.Issued, account.Password, account.PublicKey, account.PasswordStart, account.PasswordEnd);
+        }
+    }
+
+    /// <summary>Null when the user name or password is wrong, expired or reset: OAuth says no more than that.</summary>
+    public string? IssueToken(string username, string password)
+    {
+        var now = Now;
+        lock (gate)
+        {
+            if (!accounts.TryGetValue(username, out var account)
+                || account.Password is null
+                || now >= account.PasswordEnd
+                || !CryptographicOperations.FixedTimeEquals(
+                    Encoding.UTF8.GetBytes(account.Password), Encoding.UTF8.GetBytes(password)))
+            {
+                return null;
+            }
+
+            PruneExpiredTokens(now);
+            var token = NewSecret(32);
+            tokens.Add(token, new IssuedToken(username, account.Password, now + options.TokenLifetime));
+            return token;
+        }
+    }
+
+    /// <summary>
+    /// A token lives until its own expiry, or until the password it came from is reset or replaced.
+    /// The password merely passing its EndDate does not end the token (OAuth tokens outlive the grant).
+    /// </summary>
+    public Caller? Authenticate(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        var now = Now;
+        lock (gate)
+        {
+            if (!tokens.TryGetValue(token, out var issued)
+                || now >= issued.ExpiresAt
+                || !accounts.TryGetValue(issued.Username, out var account)
+                || !ReferenceEquals(account.Password, issued.Password))
+            {
+                return null;
+            }
+
+            return account.ToCaller();
+        }
+    }
+
+    /// <summary>Main-account reset: anonymous, so the Username and Clientname are the only proof.</summary>
+    public bool ResetMain(string username, string clientname)
+    {
+        lock (gate)
+        {
+            if (!accounts.TryGetValue(username, out var account)
+                || account.Clientname != clientname
+                || account.ParentUsername is not null)
+            {
+                return false;
+            }
+
+            Invalidate(account);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Sub-account reset by its main account. An IdentityNumber that does not exist and one that belongs
+    /// to another main account get the same answer, so a caller cannot probe other clients' sub-accounts.
+    /// </summary>
+    public SubResetOutcome ResetSub(Caller main, string identityNumber)
+    {
+        if (!main.IsMain)
+        {
+            return SubResetOutcome.NotMainAccount;
+        }
+
+        lock (gate)
+        {
+            var sub = accounts.Values.FirstOrDefault(a =>
+                a.IdentityNumber == identityNumber && a.ParentUsername == main.Username);
+            if (sub is null)
+            {
+                return SubResetOutcome.IdentityNumberNotFound;
+            }
+
+            Invalidate(sub);
+            return SubResetOutcome.Reset;
+        }
+    }
+
+    /// <summary>Test hook: puts the current password's EndDate in the past. Null when there is no such account.</summary>
+    public DateTime? ExpirePassword(string username, out bool hadPassword)
+    {
+        var now = Now;
+        lock (gate)
+        {
+            hadPassword = false;
+            if (!accounts.TryGetValue(username, out var account))
+            {
+                return null;
+            }
+
+            hadPassword = account.Password is not null;
+            if (hadPassword && account.PasswordEnd > now)
+            {
+                account.PasswordEnd = now.AddTicks(-1);
+            }
+
+            return account.PasswordEnd;
+        }
+    }
+
+    public Caller? Find(string username)
+    {
+        lock (gate)
+        {
+            return accounts.TryGetValue(username, out var account) ? account.ToCaller() : null;
+        }
+    }
+
+    public IReadOnlyList<Caller> SubAccountsOf(string username)
+    {
+        lock (gate)
+        {
+            return [.. accounts.Values.Where(a => a.ParentUsername == username).Select(a => a.ToCaller())];
+        }
+    }
+
+    private void Invalidate(Account account)
+    {
+        account.Password = null;
+        account.PublicKey = null;
+        foreach (var key in tokens.Where(t => t.Value.Username == account.Username).Select(t => t.Key).ToList())
+        {
+            tokens.Remove(key);
+        }
+    }
+
+    private void PruneExpiredTokens(DateTime now)
+    {
+        foreach (var key in tokens.Where(t => now >= t.Value.ExpiresAt).Select(t => t.Key).ToList())
+        {
+            tokens.Remove(key);
+        }
+    }
+
+    /// <summary>Cryptographic randomness, base64url so it survives forms, headers and JSON unescaped.</summary>
+    private static string NewSecret(int bytes) => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(bytes));
+
+    private sealed class Account(string username, string clientname, string? identityNumber, string? parentUsername)
+    {
+        public string Username { get; } = username;
+        public string Clientname { get; } = clientname;
+        public string? IdentityNumber { get; } = identityNumber;
+        public string? ParentUsername { get; } = parentUsername;
+
+        // A fresh string per registration; tokens hold the instance, so identity says "same password".
+        public string? Password { get; set; }
+        public string? PublicKey { get; set; }
+        public DateTime PasswordStart { get; set; }
+        public DateTime PasswordEnd { get; set; }
+
+        public Caller ToCaller() => new(Username, Clientname, IdentityNumber, ParentUsername);
+    }
+
+    private sealed record IssuedToken(string Username, string Password, DateTime ExpiresAt);
+}
+
+internal enum StatCounter { Register, Token, Reset, Banks, TokenIssued }
+
+/// <summary>Per-endpoint request counts for tests (e.g. "the module asked for one token, not 32").</summary>
+internal sealed class RequestStats
+{
+    private readonly long[] counts = new long[Enum.GetValues<StatCounter>().Length];
+
+    public void Count(StatCounter counter) => Interlocked.Increment(ref counts[(int)counter]);
+
+    public void Reset()
+    {
+        for (var i = 0; i < counts.Length; i++)
+        {
+            Interlocked.Exchange(ref counts[i], 0);
+        }
+    }
+
+    public Dictionary<string, long> Snapshot() => new()
+    {
+        ["register"] = Interlocked.Read(ref counts[(int)StatCounter.Register]),
+        ["token"] = Interlocked.Read(ref counts[(int)StatCounter.Token]),
+        ["reset"] = Interlocked.Read(ref counts[(int)StatCounter.Reset]),
+        ["banks"] = Interlocked.Read(ref counts[(int)StatCounter.Banks]),
+        ["tokenIssued"] = Interlocked.Read(ref counts[(int)StatCounter.TokenIssued]),
+    };
+}

@@ -1,0 +1,62 @@
+using System.Text.Json.Nodes;
+
+namespace Caxton.Sandbox;
+
+/// <summary>The one authenticated endpoint served, so a token can be shown working end to end.</summary>
+internal static class ReferenceEndpoints
+{
+    private sealed record Bank(string BankName, string SwiftCode, string CountryCode);
+
+    // Invented banks; the "SBX" prefix keeps the codes clear of real institutions.
+    private static readonly Dictionary<string, Bank[]> Banks = new(StringComparer.Ordinal)
+    {
+        ["GBP"] =
+        [
+            new("Sandbox Albion Bank", "SBXAGB2L", "GB"),
+            new("Sandbox Thames Savings", "SBXTGB2LXXX", "GB"),
+            new("Sandbox Pennine Building Society", "SBXPGB21", "GB"),
+        ],
+        ["EUR"] =
+        [
+            new("Sandbox Rhein Bank", "SBXRDEFF", "DE"),
+            new("Sandbox Banque de la Loire", "SBXLFRPP", "FR"),
+            new("Sandbox Liffey Bank", "SBXLIE2D", "IE"),
+        ],
+        ["USD"] =
+        [
+            new("Sandbox Hudson Trust", "SBXHUS33", "US"),
+            new("Sandbox Prairie National Bank", "SBXPUS44", "US"),
+        ],
+    };
+
+    public static void MapReferenceEndpoints(this IEndpointRouteBuilder api) =>
+        api.MapGet("reference/lookup/banks/{ccy}", (string ccy, HttpContext context, AccountStore store, RequestStats stats) =>
+        {
+            stats.Count(StatCounter.Banks);
+            var caller = store.Authenticate(RequestHelpers.BearerToken(context.Request));
+            if (caller is null)
+            {
+                return RequestHelpers.Unauthorized(context);
+            }
+
+            // A main account acting for a sub-account (IdentityNumber header) is simply served.
+            var authorised = Envelope.AuthorisedClient(caller, RequestHelpers.IdentityNumberHeader(context.Request));
+            if (!Banks.TryGetValue(ccy.ToUpperInvariant(), out var banks))
+            {
+                return Envelope.Result(StatusCodes.Status200OK, ApiStatus.InvalidCurrency(ccy), authorisedClient: authorised);
+            }
+
+            var list = new JsonArray();
+            foreach (var bank in banks)
+            {
+                list.Add(new JsonObject
+                {
+                    ["BankName"] = bank.BankName,
+                    ["SwiftCode"] = bank.SwiftCode,
+                    ["CountryCode"] = bank.CountryCode,
+                });
+            }
+
+            return Envelope.Result(StatusCodes.Status200OK, ApiStatus.Valid, new JsonObject { ["Banks"] = list }, authorised);
+        });
+}

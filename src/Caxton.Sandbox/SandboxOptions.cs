@@ -1,0 +1,129 @@
+using System.Globalization;
+
+namespace Caxton.Sandbox;
+
+/// <summary>Settings of one emulator run, read from configuration (command line first).</summary>
+internal sealed class SandboxOptions
+{
+    /// <summary>Loopback and a free port unless told otherwise: the emulator must never face a network.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:0";
+
+    /// <summary>The docs' example <c>expires_in</c>.</summary>
+    public const int DefaultTokenLifetime = 2591999;
+
+    /// <summary>The docs' example password runs StartDate + 30 days.</summary>
+    public const int DefaultPasswordLifetime = 30 * 24 * 60 * 60;
+
+    public required string Urls { get; init; }
+    public required TimeSpan TokenLifetime { get; init; }
+    public required TimeSpan PasswordLifetime { get; init; }
+    public string? ReadyFile { get; init; }
+    public bool Quiet { get; init; }
+
+    /// <summary>
+    /// <paramref name="commandLine"/> holds the command line alone: the listen address is taken only
+    /// from there, so a stray ASPNETCORE_URLS in the environment cannot move the emulator off loopback.
+    /// </summary>
+    public static SandboxOptions From(IConfiguration configuration, IConfiguration commandLine) => new()
+    {
+        Urls = string.IsNullOrWhiteSpace(commandLine["urls"]) ? DefaultUrls : commandLine["urls"]!,
+        TokenLifetime = TimeSpan.FromSeconds(PositiveSeconds(configuration, "TokenLifetime", DefaultTokenLifetime)),
+        PasswordLifetime = TimeSpan.FromSeconds(PositiveSeconds(configuration, "PasswordLifetime", DefaultPasswordLifetime)),
+        ReadyFile = string.IsNullOrWhiteSpace(configuration["ReadyFile"]) ? null : configuration["ReadyFile"],
+        Quiet = bool.TryParse(configuration["Quiet"], out var quiet) && quiet,
+    };
+
+    private static int PositiveSeconds(IConfiguration configuration, string key, int fallback)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
+        {
+            throw new FormatException($"{key} must be a whole number of seconds greater than 0, not '{text}'.");
+        }
+
+        return seconds;
+    }
+}
+
+/// <summary>Turns the documented dashed options into ordinary configuration keys.</summary>
+internal static class CommandLine
+{
+    public const string Usage = """
+        Caxton sandbox emulator: a local stand-in for the Caxton authentication API.
+
+        Options:
+          --urls <url>                  where to listen (default http://127.0.0.1:0, a free loopback port)
+          --token-lifetime <seconds>    access token lifetime, the expires_in value (default 2591999)
+          --password-lifetime <seconds> client password lifetime, EndDate - StartDate (default 2592000)
+          --ready-file <path>           once listening, write the base URL (…/api/) to this file
+          --quiet                       no ASP.NET logging at all (default: warnings only, on stderr)
+        The configuration forms --TokenLifetime, --PasswordLifetime, --ReadyFile, --Quiet=true work too.
+        """;
+
+    private static readonly Dictionary<string, string> ValueOptions = new(StringComparer.Ordinal)
+    {
+        ["--urls"] = "urls",
+        ["--token-lifetime"] = "TokenLifetime",
+        ["--password-lifetime"] = "PasswordLifetime",
+        ["--ready-file"] = "ReadyFile",
+    };
+
+    public static bool WantsHelp(string[] args) =>
+        args.Any(a => a is "--help" or "-h" or "-?" or "/?");
+
+    /// <summary>
+    /// The configuration provider needs a value after every switch (a bare <c>--quiet</c> would swallow
+    /// the next option), so flags and dashed names are rewritten to <c>--Key=value</c> here.
+    /// </summary>
+    public static string[] Normalize(string[] args)
+    {
+        var result = new List<string>(args.Length);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = eq < 0 ? arg : arg[..eq];
+
+            if (string.Equals(name, "--quiet", StringComparison.OrdinalIgnoreCase))
+            {
+                var value = "true";
+                if (eq >= 0)
+                {
+                    value = arg[(eq + 1)..];
+                }
+                else if (i + 1 < args.Length && bool.TryParse(args[i + 1], out _))
+                {
+                    value = args[++i];
+                }
+
+                result.Add($"--Quiet={value}");
+            }
+            else if (ValueOptions.TryGetValue(name, out var key))
+            {
+                if (eq >= 0)
+                {
+                    result.Add($"--{key}={arg[(eq + 1)..]}");
+                }
+                else if (i + 1 < args.Length)
+                {
+                    result.Add($"--{key}={args[++i]}");
+                }
+                else
+                {
+                    throw new FormatException($"{name} needs a value.");
+                }
+            }
+            else
+            {
+                result.Add(arg);
+            }
+        }
+
+        return [.. result];
+    }
+}

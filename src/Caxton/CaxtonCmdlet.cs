@@ -1,0 +1,141 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Caxton.Commands
+{
+    /// <summary>
+    /// What every Caxton cmdlet shares: a cancellation token per invocation (cancelled by Ctrl+C),
+    /// running engine calls while relaying their messages, and turning failures into ErrorRecords.
+    /// </summary>
+    public abstract class CaxtonCmdlet : PSCmdlet, IDisposable
+    {
+        private readonly CancellationTokenSource stopping = new CancellationTokenSource();
+
+        protected CancellationToken CancellationToken => stopping.Token;
+
+        public void Dispose()
+        {
+            stopping.Dispose();
+            GC.SuppressFinalize(this);
+        }
+
+        protected override void StopProcessing() => stopping.Cancel();
+
+        /// <summary>Runs an engine call; its verbose and warning messages appear as they happen.</summary>
+        protected T Invoke<T>(Func<ICaxtonLog, CancellationToken, Task<T>> call)
+        {
+            using (var log = new PipelineLog())
+            {
+                var task = Task.Run(() => call(log, stopping.Token));
+                try
+                {
+                    return log.Drain(task, this);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    throw new PipelineStoppedException();
+                }
+            }
+        }
+
+        /// <summary>Writes a failure as a non-terminating ErrorRecord with its stable ErrorId.</summary>
+        protected void WriteCaxtonError(Exception exception, object? target)
+        {
+            WriteError(ToErrorRecord(exception, target));
+        }
+
+        protected void ThrowCaxtonError(Exception exception, object? target)
+        {
+            ThrowTerminatingError(ToErrorRecord(exception, target));
+        }
+
+        /// <summary>
+        /// -Force skips the confirmation prompt, but -WhatIf (bound or by preference) and an explicit
+        /// -Confirm still win.
+        /// </summary>
+        protected bool ShouldProcessUnlessForced(bool force, string target, string action)
+        {
+            var bound = MyInvocation.BoundParameters;
+            var whatIf = bound.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent : IsTrue(GetVariableValue("WhatIfPreference"));
+            var confirm = bound.TryGetValue("Confirm", out var c) && ((SwitchParameter)c).IsPresent;
+            if (force && !whatIf && !confirm)
+            {
+                return true;
+            }
+
+            return ShouldProcess(target, action);
+        }
+
+        internal static ErrorRecord ToErrorRecord(Exception exception, object? target)
+        {
+            if (exception is CaxtonException caxton)
+            {
+                var record = new ErrorRecord(caxton, caxton.ErrorId, CategoryOf(caxton.Kind), target);
+                if (caxton.RecommendedAction != null)
+                {
+                    record.ErrorDetails = new ErrorDetails(caxton.Message) { RecommendedAction = caxton.RecommendedAction };
+                }
+
+                return record;
+            }
+
+            // A bug of ours: say so plainly rather than show a raw .NET exception.
+            return new ErrorRecord(
+                new InvalidOperationException($"Unexpected error in the Caxton module ({exception.GetType().Name}). Please report it.", exception),
+                "UnexpectedError",
+                ErrorCategory.NotSpecified,
+                target);
+        }
+
+        internal static ErrorCategory CategoryOf(CaxtonErrorKind kind)
+        {
+            switch (kind)
+            {
+                case CaxtonErrorKind.InvalidArgument: return ErrorCategory.InvalidArgument;
+                case CaxtonErrorKind.Authentication: return ErrorCategory.AuthenticationError;
+                case CaxtonErrorKind.PermissionDenied: return ErrorCategory.PermissionDenied;
+                case CaxtonErrorKind.NotFound: return ErrorCategory.ObjectNotFound;
+                case CaxtonErrorKind.ResourceExists: return ErrorCategory.ResourceExists;
+                case CaxtonErrorKind.InvalidResponse: return ErrorCategory.InvalidResult;
+                case CaxtonErrorKind.ConnectionFailed: return ErrorCategory.ConnectionError;
+                case CaxtonErrorKind.Timeout: return ErrorCategory.OperationTimeout;
+                case CaxtonErrorKind.LimitsExceeded: return ErrorCategory.LimitsExceeded;
+                case CaxtonErrorKind.ServiceUnavailable: return ErrorCategory.ResourceUnavailable;
+                default: return ErrorCategory.InvalidOperation;
+            }
+        }
+
+        private static bool IsTrue(object? value) =>
+            value is bool b ? b : value is SwitchParameter s && s.IsPresent;
+    }
+
+    /// <summary>A cmdlet that talks to Caxton through a connection: the runspace default or -Connection.</summary>
+    public abstract class CaxtonConnectedCmdlet : CaxtonCmdlet
+    {
+        /// <summary>The connection to use instead of the runspace's default.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public CaxtonConnection? Connection { get; set; }
+
+        /// <summary>-Connection, else the default; a bad CAXTON_* variable ends the command.</summary>
+        protected CaxtonConnection ResolveConnection()
+        {
+            if (Connection != null)
+            {
+                return Connection;
+            }
+
+            try
+            {
+                return ConnectionStore.GetDefault();
+            }
+            catch (CaxtonException exception)
+            {
+                ThrowCaxtonError(exception, null);
+                throw; // not reached: ThrowTerminatingError throws
+            }
+        }
+    }
+}

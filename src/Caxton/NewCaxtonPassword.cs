@@ -1,0 +1,36 @@
+using System.Management.Automation;
+
+namespace Caxton.Commands
+{
+    /// <summary>New-CaxtonPassword: Generate Password (step 1). The connection keeps the new credential.</summary>
+    [Cmdlet(VerbsCommon.New, "CaxtonPassword", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(CaxtonClientPassword))]
+    public sealed class NewCaxtonPasswordCommand : CaxtonConnectedCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string Username { get; set; } = string.Empty;
+
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string Clientname { get; set; } = string.Empty;
+
+        protected override void ProcessRecord()
+        {
+            var connection = ResolveConnection();
+            if (!ShouldProcess($"Caxton client '{Username}' ({Clientname}) at {connection.BaseUri}", "Generate a new client password"))
+            {
+                return;
+            }
+
+            try
+            {
+                WriteObject(Invoke((log, cancel) => connection.NewClientPasswordAsync(Username, Clientname, log, cancel)));
+            }
+            catch (CaxtonException exception)
+            {
+                WriteCaxtonError(exception, Username);
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-namespace Caxton.Commands { internal static class Boot { } }
