@@ -1,0 +1,133 @@
+#requires -Version 7.0
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates the Caxton module.
+.DESCRIPTION
+    Build (default) lays out an importable module at out/Caxton and the sandbox emulator at out/sandbox.
+    Test runs the xunit engine tests and the Pester tests against the built module, and ends with one
+    line "N passed, N failed". Demo runs the whole authentication flow against a local emulator.
+    Sandbox runs the emulator in the foreground for offline development. Clean removes build output.
+    Everything it needs comes from NuGet: run `dotnet tool restore` first, then `dotnet pwsh ./build.ps1`.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Sandbox', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+Set-Location -LiteralPath $PSScriptRoot
+
+$out = Join-Path $PSScriptRoot 'out'
+$moduleOut = Join-Path $out 'Caxton'
+$sandboxOut = Join-Path $out 'sandbox'
+$testOut = Join-Path $out 'test'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Invoke-Dotnet {
+    # Runs dotnet and stops the build when it fails; its output goes to the host, not the pipeline.
+    & dotnet @args | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-Build {
+    $staging = Join-Path $out 'obj/module'
+    Invoke-Dotnet build src/Caxton/Caxton.csproj -c $Configuration -o $staging --nologo -v quiet
+    Invoke-Dotnet build src/Caxton.Sandbox/Caxton.Sandbox.csproj -c $Configuration -o $sandboxOut --nologo -v quiet
+
+    # The module folder holds only what PowerShell loads: the manifest, our assemblies, their
+    # dependencies and help. PowerShell's own assemblies and build leftovers stay out.
+    if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $moduleOut
+    Get-ChildItem $staging -Filter *.dll |
+        Where-Object Name -NotIn 'System.Management.Automation.dll' |
+        Copy-Item -Destination $moduleOut
+    Copy-Item Caxton.psd1 -Destination $moduleOut
+    Copy-Item en-US -Destination $moduleOut -Recurse
+    Write-Host "Built module: $moduleOut"
+}
+
+function Get-PesterModulePath {
+    Invoke-Dotnet restore tests/tools/Tools.csproj --nologo -v quiet
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $path = Join-Path $packages 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $path)) { throw "Pester was not restored to $path." }
+    $path
+}
+
+function Invoke-Test {
+    Invoke-Build
+    if (Test-Path $testOut) { Remove-Item $testOut -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $testOut
+
+    # xunit: the engine, without PowerShell.
+    & dotnet test tests/Caxton.Tests/Caxton.Tests.csproj -c $Configuration --nologo `
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $testOut | Out-Host
+    $trx = Join-Path $testOut 'xunit.trx'
+    $xunitPassed = 0; $xunitFailed = 0
+    if (Test-Path $trx) {
+        $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
+        $xunitPassed = [int]$counters.passed
+        $xunitFailed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    }
+    else {
+        $xunitFailed = 1
+        Write-Host 'xunit produced no results: counted as one failure.'
+    }
+
+    # Pester: the built module in a fresh pwsh, against real emulators over loopback.
+    $pester = Get-PesterModulePath
+    $summary = Join-Path $testOut 'pester.json'
+    & dotnet pwsh -NoProfile -NonInteractive -File tests/Invoke-PesterTests.ps1 -PesterPath $pester -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -SandboxPath (Join-Path $sandboxOut 'Caxton.Sandbox.dll') -SummaryPath $summary | Out-Host
+    $pesterPassed = 0; $pesterFailed = 0
+    if (Test-Path $summary) {
+        $result = Get-Content -Raw $summary | ConvertFrom-Json
+        $pesterPassed = [int]$result.Passed
+        $pesterFailed = [int]$result.Failed
+    }
+    else {
+        $pesterFailed = 1
+        Write-Host 'Pester produced no results: counted as one failure.'
+    }
+
+    Write-Host "xunit: $xunitPassed passed, $xunitFailed failed; Pester: $pesterPassed passed, $pesterFailed failed"
+    $passed = $xunitPassed + $pesterPassed
+    $failed = $xunitFailed + $pesterFailed
+    # The one closing line CI reads.
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Import-Module (Join-Path $PSScriptRoot 'src/Caxton.Sandbox/CaxtonSandbox.psm1') -Force
+    $sandbox = Start-CaxtonSandbox -Path (Join-Path $sandboxOut 'Caxton.Sandbox.dll')
+    try {
+        & dotnet pwsh -NoProfile -NonInteractive -File src/demo/Demo.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -BaseUri $sandbox.BaseUri | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw "The demo failed with exit code $LASTEXITCODE." }
+    }
+    finally {
+        Stop-CaxtonSandbox $sandbox
+    }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Sandbox' {
+        Invoke-Build
+        & dotnet (Join-Path $sandboxOut 'Caxton.Sandbox.dll') --urls 'http://127.0.0.1:5080'
+    }
+    'Clean' {
+        if (Test-Path $out) { Remove-Item $out -Recurse -Force }
+        Invoke-Dotnet clean Caxton.sln --nologo -v quiet
+    }
+}

@@ -1,0 +1,83 @@
+# Starts and stops local Caxton sandbox emulators for the demo, the tests and the benchmarks.
+
+function Start-CaxtonSandbox {
+    <#
+    .SYNOPSIS
+        Starts an emulator on a free loopback port and returns its base URI once it is listening.
+    #>
+    [CmdletBinding()]
+    param(
+        # Path to the built Caxton.Sandbox.dll.
+        [Parameter(Mandatory)] [string] $Path,
+        # Token lifetime in seconds (tests use a few seconds to see refreshes).
+        [int] $TokenLifetime,
+        [int] $TimeoutSec = 60
+    )
+
+    $ready = Join-Path ([IO.Path]::GetTempPath()) ("caxton-sandbox-{0}.url" -f [guid]::NewGuid())
+    $log = "$ready.log"
+    $arguments = @($Path, '--ready-file', $ready, '--quiet')
+    if ($TokenLifetime) { $arguments += @('--token-lifetime', $TokenLifetime) }
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while (-not (Test-Path $ready)) {
+        if ($process.HasExited) {
+            throw "The sandbox emulator exited with code $($process.ExitCode): $(Get-Content -Raw "$log.err" -ErrorAction Ignore)"
+        }
+        if ([DateTime]::UtcNow -gt $deadline) {
+            $process | Stop-Process -Force -ErrorAction Ignore
+            throw "The sandbox emulator did not start within $TimeoutSec s."
+        }
+        Start-Sleep -Milliseconds 50
+    }
+
+    $baseUri = (Get-Content -Raw $ready).Trim()
+    [pscustomobject]@{
+        PSTypeName = 'Caxton.SandboxInstance'
+        BaseUri    = $baseUri
+        ControlUri = $baseUri -replace '/api/$', '/_emulator/'
+        Process    = $process
+        LogPath    = $log
+    }
+}
+
+function Stop-CaxtonSandbox {
+    [CmdletBinding()]
+    param([Parameter(Mandatory, ValueFromPipeline)] $Sandbox)
+    process {
+        if (-not $Sandbox.Process.HasExited) {
+            $Sandbox.Process | Stop-Process -Force -ErrorAction Ignore
+            $Sandbox.Process.WaitForExit(5000) | Out-Null
+        }
+        Remove-Item -LiteralPath $Sandbox.LogPath, "$($Sandbox.LogPath).err" -ErrorAction Ignore
+    }
+}
+
+function Get-CaxtonSandboxStats {
+    <# .SYNOPSIS Request counts per endpoint, as the emulator saw them. #>
+    param([Parameter(Mandatory)] $Sandbox)
+    Invoke-RestMethod -Uri ($Sandbox.ControlUri + 'stats')
+}
+
+function Reset-CaxtonSandboxStats {
+    param([Parameter(Mandatory)] $Sandbox)
+    $null = Invoke-RestMethod -Method Post -Uri ($Sandbox.ControlUri + 'stats/reset')
+}
+
+function New-CaxtonSandboxAccount {
+    <# .SYNOPSIS Creates a fresh account so each test starts with no active password. #>
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [string] $Username = ('user-' + [guid]::NewGuid().ToString('n').Substring(0, 12)),
+        [string] $Clientname = 'client',
+        [string] $IdentityNumber,
+        [string] $ParentUsername
+    )
+    $body = @{ Username = $Username; Clientname = $Clientname }
+    if ($IdentityNumber) { $body.IdentityNumber = $IdentityNumber; $body.ParentUsername = $ParentUsername }
+    $null = Invoke-RestMethod -Method Post -Uri ($Sandbox.ControlUri + 'accounts') -ContentType 'application/json' -Body ($body | ConvertTo-Json)
+    [pscustomobject]$body
+}
+
+Export-ModuleMember -Function Start-CaxtonSandbox, Stop-CaxtonSandbox, Get-CaxtonSandboxStats, Reset-CaxtonSandboxStats, New-CaxtonSandboxAccount
