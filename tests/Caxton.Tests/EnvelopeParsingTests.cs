@@ -253,14 +253,6 @@ public class EnvelopeParsingTests
         Assert.Equal(200, error.HttpStatus);
     }
 
-    [Fact]
-    public void Invalid_UTF8_is_InvalidResponse_not_a_decoder_exception()
-    {
-        var error = Assert.Throws<CaxtonException>(() => ResponseReader.ReadEnvelope(Fake.Exchange(200, new byte[] { 0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x3A, 0x31, 0x7D })));
-
-        Assert.Equal(CaxtonErrorIds.InvalidResponse, error.ErrorId);
-    }
-
     [Theory]
     [InlineData("Not JSON")]
     [InlineData("")]

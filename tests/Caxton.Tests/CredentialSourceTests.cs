@@ -1,0 +1,120 @@
+using System.Net;
+using Xunit;
+
+namespace Caxton.Tests;
+
+/// <summary>
+/// Where a token request's credential comes from when none was given: CAXTON_USERNAME and
+/// CAXTON_CLIENTPASSWORD, else NoClientCredential. These change process variables, so they run alone.
+/// </summary>
+[Collection("Environment variables")]
+public class CredentialSourceTests
+{
+    private static readonly ICaxtonLog Log = NullLog.Instance;
+
+    private static async Task WithVariables(string? username, string? password, Func<Task> test)
+    {
+        var savedUser = Environment.GetEnvironmentVariable(ClientCredential.UsernameVariable);
+        var savedPassword = Environment.GetEnvironmentVariable(ClientCredential.ClientPasswordVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(ClientCredential.UsernameVariable, username);
+            Environment.SetEnvironmentVariable(ClientCredential.ClientPasswordVariable, password);
+            await test();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ClientCredential.UsernameVariable, savedUser);
+            Environment.SetEnvironmentVariable(ClientCredential.ClientPasswordVariable, savedPassword);
+        }
+    }
+
+    private static FakeHandler Server()
+    {
+        var tokens = 0;
+        return new FakeHandler(request => request.Path switch
+        {
+            "/api/token" => Fake.Json(Fake.TokenJson($"tok-{Interlocked.Increment(ref tokens)}")),
+            "/api/clients/auth/reset" => Fake.Json(Fake.Envelope("")),
+            _ => new HttpResponseMessage(HttpStatusCode.NotFound),
+        });
+    }
+
+    [Fact]
+    public Task GetToken_without_any_credential_is_NoClientCredential_and_sends_nothing() => WithVariables(null, null, async () =>
+    {
+        var handler = Server();
+        var connection = Fake.Connection(handler);
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(false, Log, CancellationToken.None));
+
+        Assert.Equal(CaxtonErrorIds.NoClientCredential, error.ErrorId);
+        Assert.Equal(CaxtonErrorKind.InvalidOperation, error.Kind);
+        Assert.NotNull(error.RecommendedAction);
+        Assert.Equal(0, handler.Count);
+    });
+
+    [Fact]
+    public Task Only_one_of_the_two_variables_is_not_a_credential() => WithVariables("env-user", null, async () =>
+    {
+        var handler = Server();
+        var connection = Fake.Connection(handler);
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(false, Log, CancellationToken.None));
+
+        Assert.Equal(CaxtonErrorIds.NoClientCredential, error.ErrorId);
+        Assert.Equal(0, handler.Count);
+    });
+
+    [Fact]
+    public Task Sub_account_reset_without_a_credential_is_NoClientCredential_and_sends_nothing() => WithVariables(null, null, async () =>
+    {
+        var handler = Server();
+        var connection = Fake.Connection(handler);
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.ResetCredentialAsync("sub", "c", "ID-7", Log, CancellationToken.None));
+
+        Assert.Equal(CaxtonErrorIds.NoClientCredential, error.ErrorId);
+        Assert.Equal(0, handler.Count);
+    });
+
+    [Fact]
+    public Task After_a_main_account_reset_the_old_password_is_not_used_again() => WithVariables(null, null, async () =>
+    {
+        var handler = Server();
+        var connection = Fake.Connection(handler);
+        connection.SetCredential("u", Fake.Secure("old-password"));
+        await connection.GetTokenAsync(false, Log, CancellationToken.None);
+
+        await connection.ResetCredentialAsync("u", "c", null, Log, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(false, Log, CancellationToken.None));
+        Assert.Equal(CaxtonErrorIds.NoClientCredential, error.ErrorId);
+        Assert.Equal(1, handler.CountOf("/token"));
+    });
+
+    [Fact]
+    public Task CAXTON_USERNAME_and_CAXTON_CLIENTPASSWORD_are_used_when_nothing_was_given() => WithVariables(" env-user ", "env+pass word", async () =>
+    {
+        var handler = Server();
+        var connection = Fake.Connection(handler);
+
+        var token = await connection.GetTokenAsync(false, Log, CancellationToken.None);
+
+        Assert.Equal("env-user", token.Username);
+        Assert.Equal("env-user", connection.Username);
+        Assert.Equal("Grant_Type=password&Username=env-user&Password=env%2Bpass+word", handler.Requests.Single().BodyText);
+    });
+
+    [Fact]
+    public Task An_explicit_credential_wins_over_the_variables() => WithVariables("env-user", "env-pass", async () =>
+    {
+        var handler = Server();
+        var connection = Fake.Connection(handler);
+        connection.SetCredential("given-user", Fake.Secure("given-pass"));
+
+        await connection.GetTokenAsync(false, Log, CancellationToken.None);
+
+        Assert.Equal("Grant_Type=password&Username=given-user&Password=given-pass", handler.Requests.Single().BodyText);
+    });
+}
