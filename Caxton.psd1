@@ -15,6 +15,7 @@
         'New-CaxtonPassword'
         'Get-CaxtonToken'
         'Reset-CaxtonCredential'
+        'Invoke-CaxtonRestMethod'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -1,4 +1,5 @@
 using System;
+using System.Net.Http;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
@@ -18,6 +19,7 @@ namespace Caxton
         private ClientCredential? credential;
         private CaxtonToken? token;
         private Task<CaxtonToken>? pendingToken;
+        private ClientCredential? pendingFor;
 
         public CaxtonConnection(Uri baseUri, string? name = null, string? resetPath = null, TimeSpan? timeout = null)
             : this(baseUri, name, resetPath, timeout, null)
@@ -151,17 +153,21 @@ namespace Caxton
                     return token;
                 }
 
-                if (pendingToken is null)
+                // Join a request under way only if it is for the credential held now.
+                if (pendingToken is null || !ReferenceEquals(pendingFor, credential))
                 {
-                    var held = credential ?? throw new CaxtonException(
+                    // The environment is read only when nothing explicit was given.
+                    var held = credential ??= ClientCredential.FromEnvironmentVariables() ?? throw new CaxtonException(
                         CaxtonErrorIds.NoClientCredential,
                         CaxtonErrorKind.InvalidOperation,
                         $"The connection '{Name}' holds no Username and ClientPassword to get a token with.")
                     {
-                        RecommendedAction = "Pass -Username and -ClientPassword or -Credential to Get-CaxtonToken, or run New-CaxtonPassword first.",
+                        RecommendedAction = "Pass -Username and -ClientPassword or -Credential to Get-CaxtonToken, run New-CaxtonPassword first, or set CAXTON_USERNAME and CAXTON_CLIENTPASSWORD.",
                     };
+                    CheckPasswordLifetime(held, DateTimeOffset.UtcNow, log);
 
                     // Run apart from this caller: others may join it, and one caller's Ctrl+C must not fail them.
+                    pendingFor = held;
                     pendingToken = Task.Run(() => RequestTokenAsync(held, log));
                 }
                 else
@@ -184,6 +190,34 @@ namespace Caxton
             var lifetime = TimeSpan.FromSeconds(token.ExpiresIn);
             var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(5).Ticks, lifetime.Ticks / 10));
             return now < token.ExpiresOn - margin;
+        }
+
+        /// <summary>Days of client password life left under which every token request warns.</summary>
+        internal static readonly TimeSpan PasswordExpiryWarning = TimeSpan.FromDays(3);
+
+        /// <summary>An expired password fails here, saying what to run, instead of as a bare invalid_grant.</summary>
+        internal static void CheckPasswordLifetime(ClientCredential held, DateTimeOffset now, ICaxtonLog log)
+        {
+            if (held.PasswordExpiresOn is not DateTimeOffset end)
+            {
+                return;
+            }
+
+            if (end <= now)
+            {
+                throw new CaxtonException(
+                    CaxtonErrorIds.ClientPasswordExpired,
+                    CaxtonErrorKind.Authentication,
+                    $"The client password of '{held.Username}' expired on {end:u}.")
+                {
+                    RecommendedAction = "Run Reset-CaxtonCredential, then New-CaxtonPassword, then Get-CaxtonToken.",
+                };
+            }
+
+            if (end - now < PasswordExpiryWarning)
+            {
+                log.Warning($"The client password of '{held.Username}' expires on {end:u}, in {(end - now).TotalHours:0} hours. Renew it soon: Reset-CaxtonCredential, then New-CaxtonPassword.");
+            }
         }
 
         private async Task<CaxtonToken> RequestTokenAsync(ClientCredential held, ICaxtonLog log)
@@ -212,9 +246,56 @@ namespace Caxton
             {
                 lock (gate)
                 {
-                    pendingToken = null;
+                    // A newer request for another credential may have taken the slot.
+                    if (ReferenceEquals(pendingFor, held))
+                    {
+                        pendingToken = null;
+                        pendingFor = null;
+                    }
                 }
             }
+        }
+
+        /// <summary>
+        /// Any authenticated call with the connection's token, refreshed as needed. After a 401 it tries
+        /// once more with a new token: the server may have revoked the one we cached.
+        /// </summary>
+        internal async Task<HttpExchange> InvokeApiAsync(HttpMethod method, string path, byte[]? body, string? contentType, string? identityNumber, ICaxtonLog log, CancellationToken cancellationToken)
+        {
+            var used = await GetTokenAsync(false, log, cancellationToken).ConfigureAwait(false);
+            var response = await SendApiAsync(used).ConfigureAwait(false);
+            if (response.Status != 401)
+            {
+                return response;
+            }
+
+            log.Verbose("Caxton API: HTTP 401; getting a new token and trying once more.");
+            var fresh = await ReplaceTokenAsync(used, log, cancellationToken).ConfigureAwait(false);
+            return await SendApiAsync(fresh).ConfigureAwait(false);
+
+            Task<HttpExchange> SendApiAsync(CaxtonToken token) =>
+                transport.SendAsync(
+                    CaxtonRequests.Api(BaseUri, method, path, body, contentType, identityNumber, Secrets.ToPlainText(token.AccessToken)),
+                    "Caxton API", Timeout, log, cancellationToken);
+        }
+
+        /// <summary>A new token unless another caller has already replaced this rejected one.</summary>
+        private Task<CaxtonToken> ReplaceTokenAsync(CaxtonToken rejected, ICaxtonLog log, CancellationToken cancellationToken)
+        {
+            lock (gate)
+            {
+                if (token != null && !ReferenceEquals(token, rejected) && IsFresh(token, DateTimeOffset.UtcNow))
+                {
+                    return Task.FromResult(token);
+                }
+
+                if (ReferenceEquals(token, rejected))
+                {
+                    token = null;
+                }
+            }
+
+            return GetTokenAsync(false, log, cancellationToken);
         }
 
         /// <summary>Reset Client Credentials for the main account, or for a sub-account by IdentityNumber.</summary>

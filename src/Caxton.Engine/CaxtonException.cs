@@ -35,6 +35,8 @@ namespace Caxton
         public const string ConnectionFailed = "ConnectionFailed";
         public const string RequestTimeout = "RequestTimeout";
         public const string ResponseTooLarge = "ResponseTooLarge";
+        public const string ClientPasswordExpired = "ClientPasswordExpired";
+        public const string ConnectionNotFound = "ConnectionNotFound";
     }
 
     /// <summary>

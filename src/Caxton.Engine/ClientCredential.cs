@@ -19,6 +19,22 @@ namespace Caxton
 
         public DateTimeOffset? PasswordExpiresOn { get; }
 
+        public const string UsernameVariable = "CAXTON_USERNAME";
+        public const string ClientPasswordVariable = "CAXTON_CLIENTPASSWORD";
+
+        /// <summary>CAXTON_USERNAME and CAXTON_CLIENTPASSWORD, for CI and containers; null unless both are set.</summary>
+        public static ClientCredential? FromEnvironmentVariables()
+        {
+            var username = Environment.GetEnvironmentVariable(UsernameVariable);
+            var password = Environment.GetEnvironmentVariable(ClientPasswordVariable);
+            if (string.IsNullOrWhiteSpace(username) || string.IsNullOrEmpty(password))
+            {
+                return null;
+            }
+
+            return new ClientCredential(username!.Trim(), Secrets.ToSecureString(password!), null);
+        }
+
         public bool SameAs(string username, SecureString clientPassword) =>
             string.Equals(Username, username, StringComparison.Ordinal)
             && Secrets.ConstantTimeEquals(ClientPassword, clientPassword);

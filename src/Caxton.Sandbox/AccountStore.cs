@@ -195,6 +195,22 @@ internal sealed class AccountStore(SandboxOptions options, TimeProvider time)
         }
     }
 
+    /// <summary>Test hook: revokes every token of an account and keeps its password, as a server-side revocation would. -1 for no such account.</summary>
+    public int RevokeTokens(string username)
+    {
+        lock (gate)
+        {
+            if (!accounts.ContainsKey(username))
+            {
+                return -1;
+            }
+
+            var revoked = tokens.Where(pair => pair.Value.Username == username).Select(pair => pair.Key).ToList();
+            revoked.ForEach(token => tokens.Remove(token));
+            return revoked.Count;
+        }
+    }
+
     /// <summary>Test hook: puts the current password's EndDate in the past. Null when there is no such account.</summary>
     public DateTime? ExpirePassword(string username, out bool hadPassword)
     {

@@ -80,4 +80,10 @@ function New-CaxtonSandboxAccount {
     [pscustomobject]$body
 }
 
-Export-ModuleMember -Function Start-CaxtonSandbox, Stop-CaxtonSandbox, Get-CaxtonSandboxStats, Reset-CaxtonSandboxStats, New-CaxtonSandboxAccount
+function Invoke-CaxtonSandboxControl {
+    <# .SYNOPSIS Calls a control hook, e.g. accounts/NAME/revoke-tokens or accounts/NAME/expire-password. #>
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Path)
+    Invoke-RestMethod -Method Post -Uri ($Sandbox.ControlUri + $Path)
+}
+
+Export-ModuleMember -Function Invoke-CaxtonSandboxControl, Start-CaxtonSandbox, Stop-CaxtonSandbox, Get-CaxtonSandboxStats, Reset-CaxtonSandboxStats, New-CaxtonSandboxAccount

@@ -47,6 +47,14 @@ internal static class ControlEndpoints
                 : Error(StatusCodes.Status409Conflict, $"Account '{username}' has no password to expire.");
         });
 
+        control.MapPost("accounts/{username}/revoke-tokens", (string username, AccountStore store) =>
+        {
+            var revoked = store.RevokeTokens(username);
+            return revoked < 0
+                ? Error(StatusCodes.Status404NotFound, $"Account '{username}' does not exist.")
+                : Results.Json(new { Username = username, Revoked = revoked }, Envelope.Json);
+        });
+
         control.MapGet("stats", (RequestStats stats) => Results.Json(stats.Snapshot(), Envelope.Json));
 
         control.MapPost("stats/reset", (RequestStats stats) =>

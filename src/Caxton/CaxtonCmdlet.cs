@@ -114,9 +114,10 @@ namespace Caxton.Commands
     /// <summary>A cmdlet that talks to Caxton through a connection: the runspace default or -Connection.</summary>
     public abstract class CaxtonConnectedCmdlet : CaxtonCmdlet
     {
-        /// <summary>The connection to use instead of the runspace's default.</summary>
+        /// <summary>The connection to use instead of the runspace's default: an object or a name.</summary>
         [Parameter]
         [ValidateNotNull]
+        [ConnectionTransformation]
         public CaxtonConnection? Connection { get; set; }
 
         /// <summary>-Connection, else the default; a bad CAXTON_* variable ends the command.</summary>

@@ -19,6 +19,11 @@ namespace Caxton.Commands
         [ValidateNotNull]
         public Uri? BaseUri { get; set; }
 
+        /// <summary>A name to pick this connection by later: -Connection NAME on every cmdlet.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Name { get; set; }
+
         /// <summary>Username and ClientPassword; when given, a token is fetched now to prove them.</summary>
         [Parameter]
         [Credential]
@@ -40,7 +45,7 @@ namespace Caxton.Commands
             try
             {
                 var baseUri = ParameterSetName == BaseUriSet ? BaseUri! : CaxtonEnvironment.GetBaseUri(Environment);
-                connection = new CaxtonConnection(baseUri, null, ResetPath, TimeSpan.FromSeconds(TimeoutSec));
+                connection = new CaxtonConnection(baseUri, Name, ResetPath, TimeSpan.FromSeconds(TimeoutSec));
             }
             catch (CaxtonException exception)
             {
@@ -63,7 +68,7 @@ namespace Caxton.Commands
                 }
             }
 
-            ConnectionStore.SetDefault(connection);
+            ConnectionStore.Add(connection, named: Name != null);
             WriteObject(connection);
         }
     }

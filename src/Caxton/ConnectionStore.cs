@@ -1,12 +1,15 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 
 namespace Caxton.Commands
 {
     /// <summary>
-    /// The default connection of each runspace. Keyed by the runspace itself, so a Connect-Caxton in one
-    /// runspace (a thread job, ForEach-Object -Parallel) never changes another's default, and the entry
-    /// goes away with its runspace.
+    /// The default and the named connections of each runspace. Keyed by the runspace itself, so a
+    /// Connect-Caxton in one runspace (a thread job, ForEach-Object -Parallel) never changes another's,
+    /// and the entries go away with their runspace. Connection objects themselves can be shared.
     /// </summary>
     internal static class ConnectionStore
     {
@@ -22,36 +25,92 @@ namespace Caxton.Commands
             }
         }
 
-        public static void SetDefault(CaxtonConnection connection)
+        /// <summary>Makes a connection the default, and registers it under its name when it has one.</summary>
+        public static void Add(CaxtonConnection connection, bool named)
         {
             var slot = CurrentSlot();
             lock (slot)
             {
                 slot.Default = connection;
-            }
-        }
-
-        /// <summary>Drops the default if it is this connection (or any, when null).</summary>
-        public static void ClearDefault(CaxtonConnection? connection)
-        {
-            var slot = CurrentSlot();
-            lock (slot)
-            {
-                if (connection is null || ReferenceEquals(slot.Default, connection))
+                if (named)
                 {
-                    slot.Default = null;
+                    slot.Named[connection.Name] = connection;
                 }
             }
         }
 
-        /// <summary>Forgets the default's credential and token, and the default itself.</summary>
-        public static void ForgetDefault()
+        public static CaxtonConnection? Find(string name)
         {
             var slot = CurrentSlot();
             lock (slot)
             {
-                slot.Default?.Forget();
-                slot.Default = null;
+                return slot.Named.TryGetValue(name, out var connection) ? connection : null;
+            }
+        }
+
+        /// <summary>The named connections matching a wildcard pattern, then the default if it has no name here.</summary>
+        public static List<CaxtonConnection> List(string pattern)
+        {
+            var wildcard = WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase);
+            var slot = CurrentSlot();
+            lock (slot)
+            {
+                var found = new List<CaxtonConnection>();
+                foreach (var pair in slot.Named)
+                {
+                    if (wildcard.IsMatch(pair.Key))
+                    {
+                        found.Add(pair.Value);
+                    }
+                }
+
+                if (slot.Default != null && !found.Contains(slot.Default) && !slot.Named.ContainsValue(slot.Default) && wildcard.IsMatch(slot.Default.Name))
+                {
+                    found.Add(slot.Default);
+                }
+
+                return found;
+            }
+        }
+
+        public static IEnumerable<string> Names()
+        {
+            var slot = CurrentSlot();
+            lock (slot)
+            {
+                return new List<string>(slot.Named.Keys);
+            }
+        }
+
+        /// <summary>Forgets a connection's secrets and drops it from the default and the names.</summary>
+        public static void Remove(CaxtonConnection connection)
+        {
+            connection.Forget();
+            var slot = CurrentSlot();
+            lock (slot)
+            {
+                if (ReferenceEquals(slot.Default, connection))
+                {
+                    slot.Default = null;
+                }
+
+                foreach (var name in new List<string>(slot.Named.Keys))
+                {
+                    if (ReferenceEquals(slot.Named[name], connection))
+                    {
+                        slot.Named.Remove(name);
+                    }
+                }
+            }
+        }
+
+        /// <summary>The default, if there is one; never creates it.</summary>
+        public static CaxtonConnection? PeekDefault()
+        {
+            var slot = CurrentSlot();
+            lock (slot)
+            {
+                return slot.Default;
             }
         }
 
@@ -59,6 +118,7 @@ namespace Caxton.Commands
 
         private sealed class Slot
         {
+            public readonly Dictionary<string, CaxtonConnection> Named = new Dictionary<string, CaxtonConnection>(StringComparer.OrdinalIgnoreCase);
             public CaxtonConnection? Default;
         }
     }

@@ -2,28 +2,40 @@ using System.Management.Automation;
 
 namespace Caxton.Commands
 {
-    /// <summary>Disconnect-Caxton: forgets the connection's token and credentials and stops it being the default.</summary>
-    [Cmdlet(VerbsCommunications.Disconnect, "Caxton")]
+    /// <summary>Disconnect-Caxton: forgets a connection's token and credentials and drops it from this runspace.</summary>
+    [Cmdlet(VerbsCommunications.Disconnect, "Caxton", DefaultParameterSetName = ConnectionSet)]
     [OutputType(typeof(void))]
     public sealed class DisconnectCaxtonCommand : CaxtonCmdlet
     {
+        private const string ConnectionSet = "Connection";
+        private const string NameSet = "Name";
+
         /// <summary>The connection to forget; the runspace default when omitted.</summary>
-        [Parameter(Position = 0, ValueFromPipeline = true)]
+        [Parameter(Position = 0, ValueFromPipeline = true, ParameterSetName = ConnectionSet)]
         [ValidateNotNull]
+        [ConnectionTransformation]
         public CaxtonConnection? Connection { get; set; }
+
+        /// <summary>The name given to Connect-Caxton -Name.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = NameSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Name { get; set; }
 
         protected override void ProcessRecord()
         {
-            Connection?.Forget();
-            if (Connection is null)
+            var connection = Name != null ? ConnectionStore.Find(Name) : Connection ?? ConnectionStore.PeekDefault();
+            if (connection is null)
             {
-                // Only a default that exists needs forgetting; do not create one just to drop it.
-                ConnectionStore.ForgetDefault();
+                if (Name != null)
+                {
+                    WriteCaxtonError(new CaxtonException(CaxtonErrorIds.ConnectionNotFound, CaxtonErrorKind.NotFound, $"There is no Caxton connection named '{Name}' in this runspace."), Name);
+                }
+
+                // With no default there is nothing to forget: not an error.
+                return;
             }
-            else
-            {
-                ConnectionStore.ClearDefault(Connection);
-            }
+
+            ConnectionStore.Remove(connection);
         }
     }
 }

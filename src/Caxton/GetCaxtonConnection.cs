@@ -2,11 +2,59 @@ using System.Management.Automation;
 
 namespace Caxton.Commands
 {
-    /// <summary>Get-CaxtonConnection: the connection the cmdlets use by default in this runspace.</summary>
-    [Cmdlet(VerbsCommon.Get, "CaxtonConnection")]
+    /// <summary>Get-CaxtonConnection: the runspace's default connection, or its named ones.</summary>
+    [Cmdlet(VerbsCommon.Get, "CaxtonConnection", DefaultParameterSetName = DefaultSet)]
     [OutputType(typeof(CaxtonConnection))]
-    public sealed class GetCaxtonConnectionCommand : CaxtonConnectedCmdlet
+    public sealed class GetCaxtonConnectionCommand : CaxtonCmdlet
     {
-        protected override void ProcessRecord() => WriteObject(ResolveConnection());
+        private const string DefaultSet = "Default";
+        private const string NameSet = "Name";
+        private const string ListSet = "ListAvailable";
+
+        /// <summary>Names given to Connect-Caxton -Name; wildcards allowed.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Name { get; set; } = new string[0];
+
+        /// <summary>Every named connection of this runspace, and the default.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ListSet)]
+        public SwitchParameter ListAvailable { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            switch (ParameterSetName)
+            {
+                case ListSet:
+                    WriteObject(ConnectionStore.List("*"), enumerateCollection: true);
+                    break;
+                case NameSet:
+                    foreach (var name in Name)
+                    {
+                        var found = ConnectionStore.List(name);
+                        if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+                        {
+                            WriteCaxtonError(
+                                new CaxtonException(CaxtonErrorIds.ConnectionNotFound, CaxtonErrorKind.NotFound, $"There is no Caxton connection named '{name}' in this runspace."),
+                                name);
+                        }
+
+                        WriteObject(found, enumerateCollection: true);
+                    }
+
+                    break;
+                default:
+                    try
+                    {
+                        WriteObject(ConnectionStore.GetDefault());
+                    }
+                    catch (CaxtonException exception)
+                    {
+                        ThrowCaxtonError(exception, null);
+                    }
+
+                    break;
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections;
 using System.Management.Automation;
 using System.Security;
@@ -25,6 +26,11 @@ namespace Caxton.Commands
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = PasswordSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
         public SecureString? ClientPassword { get; set; }
+
+        /// <summary>When the client password expires (EndDate from New-CaxtonPassword), for expiry warnings.</summary>
+        [Parameter(ParameterSetName = PasswordSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("EndDate")]
+        public DateTimeOffset? ClientPasswordExpiresOn { get; set; }
 
         /// <summary>User name = Username, password = ClientPassword.</summary>
         [Parameter(Mandatory = true, ParameterSetName = CredentialSet)]
@@ -59,7 +65,7 @@ namespace Caxton.Commands
             var connection = ResolveConnection();
             if (ParameterSetName == PasswordSet)
             {
-                connection.SetCredential(Username!, ClientPassword!);
+                connection.SetCredential(Username!, ClientPassword!, ClientPasswordExpiresOn);
             }
             else if (ParameterSetName == CredentialSet)
             {

@@ -81,6 +81,53 @@ namespace Caxton
             return request;
         }
 
+        /// <summary>
+        /// Any authenticated API call. The path is relative to the base URI; an absolute URI is accepted
+        /// only under the base URI, so the token is never sent to another host.
+        /// </summary>
+        public static HttpRequestMessage Api(Uri baseUri, HttpMethod method, string path, byte[]? body, string? contentType, string? identityNumber, string bearerToken)
+        {
+            var request = new HttpRequestMessage(method, ApiUri(baseUri, path));
+            request.Headers.Accept.ParseAdd("application/json");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+            if (identityNumber != null)
+            {
+                request.Headers.TryAddWithoutValidation(IdentityNumberHeader, identityNumber);
+            }
+
+            if (body != null)
+            {
+                request.Content = new ByteArrayContent(body);
+                request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType ?? "application/json");
+            }
+
+            return request;
+        }
+
+        public static Uri ApiUri(Uri baseUri, string path)
+        {
+            if (Uri.TryCreate(path, UriKind.Absolute, out var absolute) && (absolute.Scheme == Uri.UriSchemeHttp || absolute.Scheme == Uri.UriSchemeHttps))
+            {
+                if (!baseUri.IsBaseOf(absolute))
+                {
+                    throw new CaxtonException(
+                        CaxtonErrorIds.InvalidArgument,
+                        CaxtonErrorKind.InvalidArgument,
+                        $"'{absolute.GetLeftPart(UriPartial.Path)}' is not under the connection's base URI {baseUri}; the token is only sent there.")
+                    {
+                        RecommendedAction = "Give a path relative to the base URI, such as reference/lookup/banks/GBP, or use a connection to that host.",
+                    };
+                }
+
+                return absolute;
+            }
+
+            var query = path.IndexOf('?');
+            var pathPart = query < 0 ? path : path.Substring(0, query);
+            var joined = CaxtonEnvironment.Combine(baseUri, pathPart);
+            return query < 0 ? joined : new Uri(joined.AbsoluteUri + path.Substring(query));
+        }
+
         private static ByteArrayContent JsonBody(string mediaType, params (string Name, string Value)[] members)
         {
             using (var buffer = new MemoryStream())

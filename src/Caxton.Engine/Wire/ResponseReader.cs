@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace Caxton
@@ -50,6 +51,32 @@ namespace Caxton
             }
 
             throw InvalidResponse(response, root.HasValue ? "it carries no Content.Model with an ApiStatus" : "it is not JSON");
+        }
+
+        /// <summary>
+        /// Any API response: an envelope is checked like <see cref="ReadEnvelope"/> and gives its model
+        /// (or, raw, the whole body); JSON without an envelope is given as it is; an empty 2xx gives null.
+        /// </summary>
+        public static JsonElement? ReadApiResponse(HttpExchange response, bool raw)
+        {
+            var root = TryParse(response.Body);
+            var model = root.HasValue ? TryReadModel(root.Value) : null;
+            if (model?.Status.Name != null && !(response.IsSuccess && model.StatusIsExpected))
+            {
+                throw StatusNotValid(response, model);
+            }
+
+            if (!response.IsSuccess)
+            {
+                throw HttpFailure(response, root);
+            }
+
+            if (!root.HasValue)
+            {
+                return response.Body.Length == 0 ? (JsonElement?)null : throw InvalidResponse(response, "it is not JSON");
+            }
+
+            return raw || model is null ? root : model.Element;
         }
 
         public static TokenResponse ReadToken(HttpExchange response)
@@ -107,7 +134,7 @@ namespace Caxton
 
         public static JsonElement? TryParse(byte[] body)
         {
-            if (body.Length == 0)
+            if (body.Length == 0 || !IsUtf8(body))
             {
                 return null;
             }
@@ -127,6 +154,22 @@ namespace Caxton
             {
                 // Invalid UTF-8 surfaces as ArgumentException on some versions.
                 return null;
+            }
+        }
+
+        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
+
+        /// <summary>JsonDocument accepts invalid UTF-8 inside strings and fails later, when a name is read.</summary>
+        private static bool IsUtf8(byte[] body)
+        {
+            try
+            {
+                StrictUtf8.GetCharCount(body);
+                return true;
+            }
+            catch (DecoderFallbackException)
+            {
+                return false;
             }
         }
 

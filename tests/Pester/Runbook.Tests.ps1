@@ -1,0 +1,237 @@
+# Tokens and connections that hold up unattended: refresh, single-flight, many connections, runspaces.
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    # Tokens that live 3 seconds, so a short loop crosses several refreshes.
+    $script:shortLived = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX -TokenLifetime 3
+    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:other = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+}
+
+AfterAll {
+    $script:shortLived, $script:sandbox, $script:other | Stop-CaxtonSandbox
+}
+
+Describe 'Refresh before expiry' {
+    It 'a loop of calls never fails across several refreshes, and never sees an expired token' {
+        $connection = Connect-Caxton -BaseUri $shortLived.BaseUri -Name 'short'
+        $null = New-TestPassword -Sandbox $shortLived
+        Reset-CaxtonSandboxStats -Sandbox $shortLived
+        $failures = 0
+        $stale = 0
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        $calls = 0
+        while ([DateTime]::UtcNow -lt $deadline) {
+            $token = Get-CaxtonToken
+            if ($token.ExpiresOn -le [DateTimeOffset]::UtcNow) { $stale++ }
+            $banks = Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -ErrorAction SilentlyContinue -ErrorVariable failed
+            if ($failed -or -not $banks.Banks) { $failures++ }
+            $calls++
+            Start-Sleep -Milliseconds 50
+        }
+        $stats = Get-CaxtonSandboxStats -Sandbox $shortLived
+        $failures | Should -Be 0
+        $stale | Should -Be 0
+        $calls | Should -BeGreaterThan 20
+        $stats.token | Should -BeGreaterOrEqual 3   # at least three refreshes in 10 s of 3-second tokens
+        $stats.token | Should -BeLessThan ($calls / 2)  # but not a token per call
+        $connection.TokenExpiresOn | Should -BeGreaterThan ([DateTimeOffset]::UtcNow)
+    }
+
+    It 'ExpiresOn is the arrival time plus expires_in' {
+        $null = Connect-Caxton -BaseUri $shortLived.BaseUri
+        $before = [DateTimeOffset]::UtcNow
+        $token = New-TestPassword -Sandbox $shortLived | Get-CaxtonToken
+        $after = [DateTimeOffset]::UtcNow
+        $token.ExpiresIn | Should -Be 3
+        $token.ExpiresOn | Should -BeGreaterOrEqual $before.AddSeconds(3)
+        $token.ExpiresOn | Should -BeLessOrEqual $after.AddSeconds(3)
+    }
+}
+
+Describe 'Single-flight token requests' {
+    It '16 parallel runspaces sharing one connection with no token make exactly one token request' {
+        $connection = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $null = New-TestPassword -Sandbox $sandbox
+        $connection.TokenExpiresOn | Should -BeNullOrEmpty
+        Reset-CaxtonSandboxStats -Sandbox $sandbox
+        $module = $env:CAXTON_TEST_MODULE
+        $tokens = 1..16 | ForEach-Object -ThrottleLimit 16 -Parallel {
+            Import-Module $using:module
+            $token = Get-CaxtonToken -Connection $using:connection
+            [System.Net.NetworkCredential]::new('', $token.AccessToken).Password
+        }
+        $tokens.Count | Should -Be 16
+        @($tokens | Sort-Object -Unique).Count | Should -Be 1
+        (Get-CaxtonSandboxStats -Sandbox $sandbox).token | Should -Be 1
+    }
+
+    It 'a failed refresh is reported to every waiter and keeps the connection usable' {
+        $connection = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $password = New-TestPassword -Sandbox $sandbox
+        $wrong = ConvertTo-SecureString 'not-the-password' -AsPlainText -Force
+        $null = Get-CaxtonToken -Username $password.Username -ClientPassword $wrong -ErrorAction SilentlyContinue
+        $module = $env:CAXTON_TEST_MODULE
+        $errors = 1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
+            Import-Module $using:module
+            Get-CaxtonToken -Connection $using:connection -ErrorAction SilentlyContinue -ErrorVariable failed
+            $failed[0].FullyQualifiedErrorId
+        }
+        $errors.Count | Should -Be 8
+        $errors | ForEach-Object { $_ | Should -BeLike 'InvalidCredentials,*' }
+        # The right password works on the same connection afterwards.
+        (Get-CaxtonToken -Username $password.Username -ClientPassword $password.ClientPassword).Username | Should -Be $password.Username
+    }
+}
+
+Describe 'Many connections' {
+    It 'two named connections to two emulators, used alternately, show no cross-talk' {
+        $a = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'A'
+        $null = New-TestPassword -Sandbox $sandbox -Connection $a
+        $b = Connect-Caxton -BaseUri $other.BaseUri -Name 'B'
+        $null = New-TestPassword -Sandbox $other -Connection $b
+        Reset-CaxtonSandboxStats -Sandbox $sandbox
+        Reset-CaxtonSandboxStats -Sandbox $other
+        foreach ($i in 1..5) {
+            (Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -Connection 'A').ApiStatus | Should -Be 'IsValid'
+            (Invoke-CaxtonRestMethod 'reference/lookup/banks/EUR' -Connection $b).ApiStatus | Should -Be 'IsValid'
+        }
+        $statsA = Get-CaxtonSandboxStats -Sandbox $sandbox
+        $statsB = Get-CaxtonSandboxStats -Sandbox $other
+        $statsA.token, $statsB.token | Should -Be 1, 1
+        $statsA.banks, $statsB.banks | Should -Be 5, 5
+        (Get-CaxtonConnection -Name 'A').Username | Should -Be $a.Username
+        $a.Username | Should -Not -Be $b.Username
+        $tokenA = ConvertTo-PlainText (Get-CaxtonToken -Connection A).AccessToken
+        $tokenB = ConvertTo-PlainText (Get-CaxtonToken -Connection B).AccessToken
+        $tokenA | Should -Not -Be $tokenB
+        (Get-CaxtonConnection -ListAvailable).Name | Should -Contain 'A'
+        (Get-CaxtonConnection -ListAvailable).Name | Should -Contain 'B'
+    }
+
+    It 'an unknown connection name is a clear binding error' {
+        { Get-CaxtonToken -Connection 'no-such-connection' -ErrorAction Stop } | Should -Throw '*no Caxton connection named*'
+        Get-CaxtonConnection -Name 'no-such-connection' -ErrorAction SilentlyContinue -ErrorVariable failed
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'ConnectionNotFound,*'
+    }
+
+    It 'a connection made inside another runspace does not become the caller''s default' {
+        $mine = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'mine'
+        $module = $env:CAXTON_TEST_MODULE
+        $uri = $other.BaseUri
+        $inner = 1..2 | ForEach-Object -Parallel {
+            Import-Module $using:module
+            $c = Connect-Caxton -BaseUri $using:uri -Name 'inner'
+            (Get-CaxtonConnection).BaseUri.AbsoluteUri
+        }
+        $inner | Should -Be $other.BaseUri, $other.BaseUri
+        [object]::ReferenceEquals((Get-CaxtonConnection), $mine) | Should -BeTrue
+        Get-CaxtonConnection -Name 'inner' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'a thread job can use a connection object passed to it' {
+        $connection = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $null = New-TestPassword -Sandbox $sandbox | Get-CaxtonToken
+        $module = $env:CAXTON_TEST_MODULE
+        $job = Start-ThreadJob { Import-Module $using:module; (Invoke-CaxtonRestMethod 'reference/lookup/banks/USD' -Connection $using:connection).ApiStatus }
+        $job | Wait-Job -Timeout 60 | Receive-Job | Should -Be 'IsValid'
+        $job | Remove-Job -Force
+    }
+}
+
+Describe 'Unattended credentials' {
+    It 'reads CAXTON_USERNAME and CAXTON_CLIENTPASSWORD only when nothing explicit is given' {
+        $password = New-TestPassword -Sandbox $sandbox
+        $plain = ConvertTo-PlainText $password.ClientPassword
+        $output = Invoke-FreshPwsh -Command "
+            `$env:CAXTON_BASEURI = '$($sandbox.BaseUri)'
+            `$env:CAXTON_USERNAME = '$($password.Username)'
+            `$env:CAXTON_CLIENTPASSWORD = '$plain'
+            Import-Module '$env:CAXTON_TEST_MODULE'
+            (Get-CaxtonToken).Username
+            (Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP').ApiStatus
+            # Explicit credentials win over the variables.
+            Get-CaxtonToken -Credential ([pscredential]::new('someone-else', (ConvertTo-SecureString 'x' -AsPlainText -Force))) -ErrorAction SilentlyContinue -ErrorVariable failed
+            `$failed[0].FullyQualifiedErrorId
+        "
+        $output[0] | Should -Be $password.Username
+        $output[1] | Should -Be 'IsValid'
+        $output[2] | Should -BeLike 'InvalidCredentials,*'
+    }
+}
+
+Describe 'Client password lifetime' {
+    BeforeEach {
+        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
+    }
+
+    It 'warns when fewer than 3 days remain' {
+        $password = New-TestPassword -Sandbox $sandbox
+        $soon = [DateTimeOffset]::UtcNow.AddDays(2)
+        $null = Get-CaxtonToken -Username $password.Username -ClientPassword $password.ClientPassword -ClientPasswordExpiresOn $soon -Force -WarningVariable warned -WarningAction SilentlyContinue
+        $warned.Count | Should -Be 1
+        "$warned" | Should -Match 'Reset-CaxtonCredential, then New-CaxtonPassword'
+    }
+
+    It 'fails clearly, saying what to run, once the password has expired' {
+        $password = New-TestPassword -Sandbox $sandbox
+        $past = [DateTimeOffset]::UtcNow.AddMinutes(-1)
+        $null = Get-CaxtonToken -Username $password.Username -ClientPassword $password.ClientPassword -ClientPasswordExpiresOn $past -ErrorAction SilentlyContinue -ErrorVariable failed
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'ClientPasswordExpired,*'
+        $failed[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $failed[0].ErrorDetails.RecommendedAction | Should -Match 'Reset-CaxtonCredential, then New-CaxtonPassword'
+    }
+
+    It 'the EndDate of a piped password is remembered' {
+        $password = New-TestPassword -Sandbox $sandbox
+        $null = $password | Get-CaxtonToken
+        (Get-CaxtonConnection).ClientPasswordExpiresOn | Should -Be $password.EndDate
+    }
+}
+
+Describe 'Invoke-CaxtonRestMethod' {
+    BeforeEach {
+        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $script:password = New-TestPassword -Sandbox $sandbox
+    }
+
+    It 'unwraps Content.Model by default and gives the envelope with -Raw' {
+        $model = Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP'
+        $model.ApiStatus | Should -Be 'IsValid'
+        $model.Banks[0].SwiftCode | Should -Not -BeNullOrEmpty
+        $raw = Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -Raw
+        $raw.Content.ExpectedResponses | Should -Be 'IsValid'
+        $raw.AuthorisedClientModel | Should -Not -BeNullOrEmpty
+    }
+
+    It 'turns a failing ApiStatus into an ErrorRecord with code, status and description' {
+        Invoke-CaxtonRestMethod 'reference/lookup/banks/XXX' -ErrorAction SilentlyContinue -ErrorVariable failed | Should -BeNullOrEmpty
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'ApiStatusNotValid,*'
+        $failed[0].Exception.ApiStatusCode | Should -Be 102
+        $failed[0].Exception.ApiStatus | Should -Be 'InvalidCurrency'
+        $failed[0].Exception.ApiStatusDescription | Should -Not -BeNullOrEmpty
+    }
+
+    It 'retries once with a new token after a 401' {
+        $null = Get-CaxtonToken
+        $null = Invoke-CaxtonSandboxControl -Sandbox $sandbox -Path "accounts/$($password.Username)/revoke-tokens"
+        Reset-CaxtonSandboxStats -Sandbox $sandbox
+        (Invoke-CaxtonRestMethod 'reference/lookup/banks/EUR').ApiStatus | Should -Be 'IsValid'
+        $stats = Get-CaxtonSandboxStats -Sandbox $sandbox
+        $stats.banks | Should -Be 2
+        $stats.token | Should -Be 1
+    }
+
+    It 'sends -IdentityNumber as the sub-account header' {
+        $raw = Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -IdentityNumber 'SUB-42' -Raw
+        $raw.AuthorisedClientModel.IdentityNumber | Should -Be 'SUB-42'
+    }
+
+    It 'refuses to send the token to a URI outside the base URI' {
+        Invoke-CaxtonRestMethod 'https://elsewhere.example/api/x' -ErrorAction SilentlyContinue -ErrorVariable failed
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArgument,*'
+    }
+
+    It 'accepts an absolute URI under the base URI' {
+        (Invoke-CaxtonRestMethod "$($sandbox.BaseUri)reference/lookup/banks/USD").Banks.Count | Should -BeGreaterThan 0
+    }
+}
