@@ -22,7 +22,12 @@ namespace Caxton
         private ClientCredential? pendingFor;
 
         public CaxtonConnection(Uri baseUri, string? name = null, string? resetPath = null, TimeSpan? timeout = null)
-            : this(baseUri, name, resetPath, timeout, null)
+            : this(baseUri, name, resetPath, timeout, (CaxtonTransport?)null)
+        {
+        }
+
+        internal CaxtonConnection(Uri baseUri, string? name, string? resetPath, TimeSpan? timeout, TransportSettings settings)
+            : this(baseUri, name, resetPath, timeout, new CaxtonTransport(null, settings))
         {
         }
 
@@ -57,7 +62,16 @@ namespace Caxton
         /// <summary>Path of Reset Client Credentials; configurable because the docs do not publish it.</summary>
         public string ResetPath { get; }
 
+        /// <summary>The budget of one call, retries and waits included.</summary>
         public TimeSpan Timeout { get; }
+
+        /// <summary>Retries after a first attempt, for failures that are safe to repeat.</summary>
+        public int MaximumRetryCount => transport.Settings.MaximumRetryCount;
+
+        /// <summary>An explicit proxy; empty means the system proxy.</summary>
+        public Uri? Proxy => transport.Settings.Proxy;
+
+        public bool SkipCertificateCheck => transport.Settings.SkipCertificateCheck;
 
         /// <summary>
         /// The connection the cmdlets use before any Connect-Caxton: CAXTON_BASEURI, else
@@ -88,7 +102,8 @@ namespace Caxton
         /// <summary>Generate Password; on success the connection holds the new credential.</summary>
         internal async Task<CaxtonClientPassword> NewClientPasswordAsync(string username, string clientname, ICaxtonLog log, CancellationToken cancellationToken)
         {
-            var response = await transport.SendAsync(CaxtonRequests.Register(BaseUri, username, clientname), CaxtonRequests.GeneratePassword, Timeout, log, cancellationToken).ConfigureAwait(false);
+            // Not idempotent: a repeat could mint a second password, so it is retried only when the server surely did not act.
+            var response = await transport.SendAsync(() => CaxtonRequests.Register(BaseUri, username, clientname), CaxtonRequests.GeneratePassword, RequestSafety.NotIdempotent, Timeout, log, cancellationToken).ConfigureAwait(false);
             var model = ResponseReader.ReadEnvelope(response);
             var plain = model.GetString("ClientPassword");
             if (string.IsNullOrEmpty(plain))
@@ -224,8 +239,10 @@ namespace Caxton
         {
             try
             {
-                var request = CaxtonRequests.Token(BaseUri, held.Username, Secrets.ToPlainText(held.ClientPassword));
-                var response = await transport.SendAsync(request, CaxtonRequests.GetAccessToken, Timeout, log, CancellationToken.None).ConfigureAwait(false);
+                // Safe to repeat: each answer is just another valid token.
+                var response = await transport.SendAsync(
+                    () => CaxtonRequests.Token(BaseUri, held.Username, Secrets.ToPlainText(held.ClientPassword)),
+                    CaxtonRequests.GetAccessToken, RequestSafety.Idempotent, Timeout, log, CancellationToken.None).ConfigureAwait(false);
 
                 // expires_in counts from when the response arrived.
                 var received = DateTimeOffset.UtcNow;
@@ -262,6 +279,7 @@ namespace Caxton
         /// </summary>
         internal async Task<HttpExchange> InvokeApiAsync(HttpMethod method, string path, byte[]? body, string? contentType, string? identityNumber, ICaxtonLog log, CancellationToken cancellationToken)
         {
+            var safety = method == HttpMethod.Post || method.Method == "PATCH" ? RequestSafety.NotIdempotent : RequestSafety.Idempotent;
             var used = await GetTokenAsync(false, log, cancellationToken).ConfigureAwait(false);
             var response = await SendApiAsync(used).ConfigureAwait(false);
             if (response.Status != 401)
@@ -275,8 +293,8 @@ namespace Caxton
 
             Task<HttpExchange> SendApiAsync(CaxtonToken token) =>
                 transport.SendAsync(
-                    CaxtonRequests.Api(BaseUri, method, path, body, contentType, identityNumber, Secrets.ToPlainText(token.AccessToken)),
-                    "Caxton API", Timeout, log, cancellationToken);
+                    () => CaxtonRequests.Api(BaseUri, method, path, body, contentType, identityNumber, Secrets.ToPlainText(token.AccessToken)),
+                    "Caxton API", safety, Timeout, log, cancellationToken);
         }
 
         /// <summary>A new token unless another caller has already replaced this rejected one.</summary>
@@ -309,8 +327,10 @@ namespace Caxton
                 bearer = Secrets.ToPlainText(mainToken.AccessToken);
             }
 
-            var request = CaxtonRequests.Reset(BaseUri, ResetPath, username, clientname, identityNumber, bearer);
-            var response = await transport.SendAsync(request, CaxtonRequests.ResetClientCredentials, Timeout, log, cancellationToken).ConfigureAwait(false);
+            // A PUT: resetting twice leaves the same state as resetting once.
+            var response = await transport.SendAsync(
+                () => CaxtonRequests.Reset(BaseUri, ResetPath, username, clientname, identityNumber, bearer),
+                CaxtonRequests.ResetClientCredentials, RequestSafety.Idempotent, Timeout, log, cancellationToken).ConfigureAwait(false);
             var model = ResponseReader.ReadEnvelope(response);
             if (identityNumber is null)
             {

@@ -39,18 +39,61 @@ namespace Caxton.Commands
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = (int)CaxtonConnection.DefaultTimeout.TotalSeconds;
 
+        /// <summary>Retries after a first attempt, for failures safe to repeat (0 turns retries off).</summary>
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int MaximumRetryCount { get; set; } = 3;
+
+        /// <summary>Accept any server certificate. For test hosts only: it removes the protection TLS gives.</summary>
+        [Parameter]
+        public SwitchParameter SkipCertificateCheck { get; set; }
+
+        /// <summary>A proxy to use instead of the system proxy.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Uri? Proxy { get; set; }
+
+        [Parameter]
+        [Credential]
+        [ValidateNotNull]
+        public PSCredential? ProxyCredential { get; set; }
+
+        /// <summary>Authenticate to the proxy as the current user.</summary>
+        [Parameter]
+        public SwitchParameter ProxyUseDefaultCredentials { get; set; }
+
         protected override void ProcessRecord()
         {
+            if (ProxyCredential != null && (Proxy is null || ProxyUseDefaultCredentials))
+            {
+                ThrowCaxtonError(
+                    new CaxtonException(CaxtonErrorIds.InvalidArgument, CaxtonErrorKind.InvalidArgument, "-ProxyCredential needs -Proxy, and cannot be combined with -ProxyUseDefaultCredentials."),
+                    ProxyCredential.UserName);
+            }
+
             CaxtonConnection connection;
             try
             {
                 var baseUri = ParameterSetName == BaseUriSet ? BaseUri! : CaxtonEnvironment.GetBaseUri(Environment);
-                connection = new CaxtonConnection(baseUri, Name, ResetPath, TimeSpan.FromSeconds(TimeoutSec));
+                var transport = new TransportSettings
+                {
+                    MaximumRetryCount = MaximumRetryCount,
+                    SkipCertificateCheck = SkipCertificateCheck,
+                    Proxy = Proxy,
+                    ProxyCredential = ProxyCredential?.GetNetworkCredential(),
+                    ProxyUseDefaultCredentials = ProxyUseDefaultCredentials,
+                };
+                connection = new CaxtonConnection(baseUri, Name, ResetPath, TimeSpan.FromSeconds(TimeoutSec), transport);
             }
             catch (CaxtonException exception)
             {
                 ThrowCaxtonError(exception, BaseUri);
                 return;
+            }
+
+            if (SkipCertificateCheck)
+            {
+                WriteWarning($"Certificate checks are off for {connection.BaseUri}: anyone on the network path can read your client password and tokens. Use -SkipCertificateCheck only with a test host.");
             }
 
             if (Credential != null)

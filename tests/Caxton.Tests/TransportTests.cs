@@ -12,8 +12,9 @@ public class TransportTests
     private static Task<HttpExchange> Send(HttpMessageHandler handler, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var transport = new CaxtonTransport(() => new HttpClient(handler, disposeHandler: false));
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Fake.BaseUri, "reference/lookup/banks/GBP"));
-        return transport.SendAsync(request, Operation, timeout ?? TimeSpan.FromSeconds(5), NullLog.Instance, cancellationToken);
+        return transport.SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Get, new Uri(Fake.BaseUri, "reference/lookup/banks/GBP")),
+            Operation, RequestSafety.NotIdempotent, timeout ?? TimeSpan.FromSeconds(5), NullLog.Instance, cancellationToken);
     }
 
     private static FakeHandler Serving(Func<HttpContent> content) =>

@@ -1,70 +1,166 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Net.Http;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace Caxton
 {
-    /// <summary>Sends one request with a timeout and a size cap and hands back an <see cref="HttpExchange"/>.</summary>
+    /// <summary>
+    /// Sends one logical request: attempts and backoff within one time budget, a size cap on the
+    /// response, and a redacted trace of each attempt. Hands back an <see cref="HttpExchange"/>.
+    /// </summary>
     internal sealed class CaxtonTransport
     {
         /// <summary>Caxton's auth responses are a few hundred bytes; anything near this is not the API.</summary>
         public const int MaxResponseBytes = 4 * 1024 * 1024;
 
+        private const int MaxTracedBodyChars = 2048;
+
         private readonly Func<HttpClient> clientFactory;
 
-        public CaxtonTransport(Func<HttpClient>? clientFactory = null)
+        public CaxtonTransport(Func<HttpClient>? clientFactory = null, TransportSettings? settings = null)
         {
-            this.clientFactory = clientFactory ?? HttpClientSource.CreateClient;
+            Settings = settings ?? TransportSettings.Default;
+            this.clientFactory = clientFactory ?? HttpClientSource.For(Settings);
         }
 
-        public async Task<HttpExchange> SendAsync(HttpRequestMessage request, string operation, TimeSpan timeout, ICaxtonLog log, CancellationToken cancellationToken)
+        public TransportSettings Settings { get; }
+
+        /// <summary>
+        /// Sends the request <paramref name="build"/> makes, again as the retry policy allows. The
+        /// timeout is the budget of the whole call, waits included.
+        /// </summary>
+        public async Task<HttpExchange> SendAsync(Func<HttpRequestMessage?> build, string operation, RequestSafety safety, TimeSpan timeout, ICaxtonLog log, CancellationToken cancellationToken)
         {
-            var method = request.Method.Method;
-            var uri = request.RequestUri!;
             var stopwatch = Stopwatch.StartNew();
-            using (var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            using (var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                timeoutSource.CancelAfter(timeout);
-                try
+                budget.CancelAfter(timeout);
+                var attempts = 1 + Math.Max(0, Settings.MaximumRetryCount);
+                for (var attempt = 1; ; attempt++)
                 {
-                    log.Verbose($"{operation}: {method} {uri}");
-                    using (var response = await clientFactory().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token).ConfigureAwait(false))
+                    var request = build() ?? throw new InvalidOperationException("The request can be sent only once.");
+                    var method = request.Method.Method;
+                    var uri = request.RequestUri!;
+                    var secrets = await KnownSecretsAsync(request).ConfigureAwait(false);
+                    TimeSpan? wait = null;
+                    string? why = null;
+                    try
                     {
-                        var body = await ReadBodyAsync(response, operation, method, uri, timeoutSource.Token).ConfigureAwait(false);
-                        log.Verbose($"{operation}: HTTP {(int)response.StatusCode} {response.ReasonPhrase} in {stopwatch.ElapsedMilliseconds} ms");
-                        return new HttpExchange(operation, method, uri, (int)response.StatusCode, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body);
+                        log.Verbose($"{operation}: {method} {uri}{(attempt > 1 ? $" (attempt {attempt} of {attempts})" : string.Empty)}");
+                        await TraceRequestAsync(request, operation, secrets, log).ConfigureAwait(false);
+                        var attemptWatch = Stopwatch.StartNew();
+                        using (var response = await clientFactory().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, budget.Token).ConfigureAwait(false))
+                        {
+                            var body = await ReadBodyAsync(response, operation, method, uri, budget.Token).ConfigureAwait(false);
+                            var status = (int)response.StatusCode;
+                            log.Verbose($"{operation}: HTTP {status} {response.ReasonPhrase} in {attemptWatch.ElapsedMilliseconds} ms");
+                            var exchange = new HttpExchange(operation, method, uri, status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body, secrets);
+                            TraceResponse(exchange, log);
+                            if (attempt >= attempts || !RetryPolicy.IsRetryable(status, safety))
+                            {
+                                return exchange;
+                            }
+
+                            var retryAfter = RetryPolicy.RetryAfter(response.Headers.RetryAfter, DateTimeOffset.UtcNow);
+                            if (retryAfter > RetryPolicy.MaxDelay || retryAfter > timeout - stopwatch.Elapsed)
+                            {
+                                log.Verbose($"{operation}: the server asks to wait {retryAfter.Value.TotalSeconds:0.#} s, beyond what this call may wait; not retrying.");
+                                return exchange;
+                            }
+
+                            wait = retryAfter ?? RetryPolicy.Backoff(attempt);
+                            why = $"HTTP {status}{(retryAfter.HasValue ? " with Retry-After" : string.Empty)}";
+                        }
                     }
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    throw new CaxtonException(
-                        CaxtonErrorIds.RequestTimeout,
-                        CaxtonErrorKind.Timeout,
-                        $"{operation} failed: {method} {uri} did not answer within {timeout.TotalSeconds:0.#} s.")
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
-                        RecommendedAction = "Check the network path to the API, or allow longer with -TimeoutSec on Connect-Caxton.",
-                    };
-                }
-                catch (HttpRequestException exception)
-                {
-                    throw new CaxtonException(
-                        CaxtonErrorIds.ConnectionFailed,
-                        CaxtonErrorKind.ConnectionFailed,
-                        $"{operation} failed: could not reach {uri.GetLeftPart(UriPartial.Authority)}: {Innermost(exception).Message}",
-                        exception)
+                        throw TimedOut(operation, method, uri, timeout);
+                    }
+                    catch (HttpRequestException exception)
                     {
-                        RecommendedAction = "Check the base URI, DNS, proxy and firewall.",
-                    };
-                }
-                finally
-                {
-                    request.Dispose();
+                        if (attempt >= attempts || !RetryPolicy.IsRetryable(exception, safety))
+                        {
+                            throw Unreachable(operation, uri, exception);
+                        }
+
+                        wait = RetryPolicy.Backoff(attempt);
+                        why = "connection failure: " + Innermost(exception).Message;
+                    }
+                    finally
+                    {
+                        request.Dispose();
+                    }
+
+                    log.Verbose($"{operation}: {why}; retrying in {wait.Value.TotalSeconds:0.0} s.");
+                    try
+                    {
+                        await Task.Delay(wait.Value, budget.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        throw TimedOut(operation, method, uri, timeout);
+                    }
                 }
             }
         }
+
+        /// <summary>The secrets a request carries, so nothing derived from its response can repeat them.</summary>
+        private static async Task<IReadOnlyCollection<string>> KnownSecretsAsync(HttpRequestMessage request)
+        {
+            var secrets = new List<string>();
+            if (request.Headers.Authorization?.Parameter is string bearer)
+            {
+                secrets.Add(bearer);
+            }
+
+            if (request.Content is FormUrlEncodedContent form)
+            {
+                var text = await form.ReadAsStringAsync().ConfigureAwait(false);
+                foreach (var pair in text.Split('&'))
+                {
+                    var equals = pair.IndexOf('=');
+                    if (equals > 0 && pair.Substring(0, equals).IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0)
+                    {
+                        secrets.Add(Uri.UnescapeDataString(pair.Substring(equals + 1).Replace('+', ' ')));
+                    }
+                }
+            }
+
+            return secrets;
+        }
+
+        private static async Task TraceRequestAsync(HttpRequestMessage request, string operation, IReadOnlyCollection<string> secrets, ICaxtonLog log)
+        {
+            var text = new StringBuilder();
+            text.Append(operation).Append(": request ").Append(request.Method.Method).Append(' ').Append(request.RequestUri);
+            foreach (var header in request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>()))
+            {
+                text.Append("\n  ").Append(header.Key).Append(": ").Append(string.Join(", ", header.Value));
+            }
+
+            if (request.Content != null)
+            {
+                var body = await request.Content.ReadAsStringAsync().ConfigureAwait(false);
+                text.Append("\n  ").Append(Truncate(body));
+            }
+
+            log.Debug(Redactor.Redact(text.ToString(), secrets));
+        }
+
+        private static void TraceResponse(HttpExchange exchange, ICaxtonLog log)
+        {
+            var body = exchange.Body.Length == 0 ? "(empty)" : Truncate(Encoding.UTF8.GetString(exchange.Body));
+            log.Debug(Redactor.Redact($"{exchange.Operation}: response HTTP {exchange.Status} {exchange.MediaType}\n  {body}", exchange.Secrets));
+        }
+
+        private static string Truncate(string text) =>
+            text.Length <= MaxTracedBodyChars ? text : text.Substring(0, MaxTracedBodyChars) + $"... ({text.Length} characters)";
 
         private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, string operation, string method, Uri uri, CancellationToken cancellationToken)
         {
@@ -92,6 +188,25 @@ namespace Caxton
                 return buffer.ToArray();
             }
         }
+
+        private static CaxtonException TimedOut(string operation, string method, Uri uri, TimeSpan timeout) =>
+            new CaxtonException(
+                CaxtonErrorIds.RequestTimeout,
+                CaxtonErrorKind.Timeout,
+                $"{operation} failed: {method} {uri} did not complete within {timeout.TotalSeconds:0.#} s.")
+            {
+                RecommendedAction = "Check the network path to the API, or allow longer with Connect-Caxton -TimeoutSec.",
+            };
+
+        private static CaxtonException Unreachable(string operation, Uri uri, HttpRequestException exception) =>
+            new CaxtonException(
+                CaxtonErrorIds.ConnectionFailed,
+                CaxtonErrorKind.ConnectionFailed,
+                $"{operation} failed: could not reach {uri.GetLeftPart(UriPartial.Authority)}: {Innermost(exception).Message}",
+                exception)
+            {
+                RecommendedAction = "Check the base URI, DNS, proxy and firewall.",
+            };
 
         private static CaxtonException TooLarge(string operation, string method, Uri uri) =>
             new CaxtonException(

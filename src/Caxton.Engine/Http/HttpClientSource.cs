@@ -1,38 +1,113 @@
 using System;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http;
+using System.Runtime.InteropServices;
 using System.Threading;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
 
 namespace Caxton
 {
     /// <summary>
     /// One IHttpClientFactory per process, built on first use (never at import). The factory pools and
     /// rotates handlers, so connections are reused across calls yet DNS changes are picked up in
-    /// runbooks that run for hours.
+    /// runbooks that run for hours. Connections with their own proxy or certificate settings get a
+    /// named client of their own; all others share one.
     /// </summary>
     internal static class HttpClientSource
     {
-        private const string ClientName = "Caxton";
+        private const string SharedName = "Caxton";
+
+        private static readonly ConcurrentDictionary<string, TransportSettings> Named = new ConcurrentDictionary<string, TransportSettings>();
 
         private static readonly Lazy<IHttpClientFactory> Factory =
             new Lazy<IHttpClientFactory>(CreateFactory, LazyThreadSafetyMode.ExecutionAndPublication);
 
-        public static HttpClient CreateClient() => Factory.Value.CreateClient(ClientName);
+        public static Func<HttpClient> For(TransportSettings settings)
+        {
+            if (!settings.NeedsOwnHandler)
+            {
+                return () => Factory.Value.CreateClient(SharedName);
+            }
+
+            var name = SharedName + "/" + Guid.NewGuid().ToString("N");
+            Named[name] = settings;
+            return () => Factory.Value.CreateClient(name);
+        }
 
         private static IHttpClientFactory CreateFactory()
         {
+            EnableTls12OnNetFramework();
             var services = new ServiceCollection();
-            services.AddHttpClient(ClientName)
-                .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // each call sets its own timeout
-                .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler
-                {
-                    // An auth API has no business redirecting; following one could re-send credentials elsewhere.
-                    AllowAutoRedirect = false,
-                    UseCookies = false,
-                    AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-                });
+            services.AddHttpClient();
+            services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>>(new ConfigureHandlers());
             return services.BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
+        }
+
+        private static HttpClientHandler CreateHandler(TransportSettings settings)
+        {
+            var handler = new HttpClientHandler
+            {
+                // An auth API has no business redirecting; following one could re-send credentials elsewhere.
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+            };
+            if (settings.Proxy != null)
+            {
+                handler.UseProxy = true;
+                handler.Proxy = new WebProxy(settings.Proxy)
+                {
+                    Credentials = settings.ProxyCredential,
+                    UseDefaultCredentials = settings.ProxyUseDefaultCredentials && settings.ProxyCredential is null,
+                };
+            }
+            else if (settings.ProxyUseDefaultCredentials)
+            {
+                handler.DefaultProxyCredentials = CredentialCache.DefaultCredentials;
+            }
+
+            if (settings.SkipCertificateCheck)
+            {
+                handler.ServerCertificateCustomValidationCallback = (message, certificate, chain, errors) => true;
+            }
+
+            return handler;
+        }
+
+        /// <summary>
+        /// Windows PowerShell 5.1 may run with TLS 1.2 off. Add it to what the process allows, never
+        /// replacing the process's choice, and leave "system default" (0) alone since it includes 1.2.
+        /// </summary>
+        private static void EnableTls12OnNetFramework()
+        {
+            if (!RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+#pragma warning disable SYSLIB0014 // ServicePointManager is what .NET Framework's HttpClient obeys.
+            var current = ServicePointManager.SecurityProtocol;
+            if (current != 0 && (current & SecurityProtocolType.Tls12) == 0)
+            {
+                ServicePointManager.SecurityProtocol = current | SecurityProtocolType.Tls12;
+            }
+#pragma warning restore SYSLIB0014
+        }
+
+        /// <summary>Gives each named client its primary handler, built from that client's settings.</summary>
+        private sealed class ConfigureHandlers : IConfigureNamedOptions<HttpClientFactoryOptions>
+        {
+            public void Configure(HttpClientFactoryOptions options) => Configure(Options.DefaultName, options);
+
+            public void Configure(string? name, HttpClientFactoryOptions options)
+            {
+                var settings = name != null && Named.TryGetValue(name, out var own) ? own : TransportSettings.Default;
+                options.HttpMessageHandlerBuilderActions.Add(builder => builder.PrimaryHandler = CreateHandler(settings));
+                options.HttpClientActions.Add(client => client.Timeout = Timeout.InfiniteTimeSpan); // each call has its own budget
+            }
         }
     }
 }

@@ -1,12 +1,14 @@
 using System;
+using System.Collections.Generic;
 
 namespace Caxton
 {
     /// <summary>A response as the parser sees it: already read, so parsing is pure and fuzzable.</summary>
     internal sealed class HttpExchange
     {
-        public HttpExchange(string operation, string method, Uri uri, int status, string? reasonPhrase, string? mediaType, byte[] body)
+        public HttpExchange(string operation, string method, Uri uri, int status, string? reasonPhrase, string? mediaType, byte[] body, IReadOnlyCollection<string>? secrets = null)
         {
+            Secrets = secrets ?? Array.Empty<string>();
             Operation = operation;
             Method = method;
             Uri = uri;
@@ -30,6 +32,9 @@ namespace Caxton
         public string? MediaType { get; }
 
         public byte[] Body { get; }
+
+        /// <summary>Secrets the request carried; masked in anything built from this response.</summary>
+        public IReadOnlyCollection<string> Secrets { get; }
 
         public bool IsSuccess => Status >= 200 && Status <= 299;
     }

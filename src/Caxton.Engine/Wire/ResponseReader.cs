@@ -226,21 +226,24 @@ namespace Caxton
         {
             var http = response.IsSuccess ? string.Empty : $" with HTTP {response.Status}";
             var kind = response.IsSuccess ? CaxtonErrorKind.InvalidOperation : KindOf(response.Status);
+            var status = new ApiStatusTriple(model.Status.Code, Redact(model.Status.Name, response), Redact(model.Status.Description, response));
             return new CaxtonException(
                 CaxtonErrorIds.ApiStatusNotValid,
                 kind,
-                $"{response.Operation} failed: Caxton answered {model.Status}{http}.")
+                $"{response.Operation} failed: Caxton answered {status}{http}.")
             {
                 HttpStatus = response.Status,
-                ApiStatusCode = model.Status.Code,
-                ApiStatus = model.Status.Name,
-                ApiStatusDescription = model.Status.Description,
+                ApiStatusCode = status.Code,
+                ApiStatus = status.Name,
+                ApiStatusDescription = status.Description,
                 RecommendedAction = response.Status == 401 ? "Get a new token with Get-CaxtonToken -Force." : null,
             };
         }
 
         private static CaxtonException OAuthFailure(HttpExchange response, string error, string? description)
         {
+            error = Redact(error, response)!;
+            description = Redact(description, response);
             var invalidGrant = string.Equals(error, "invalid_grant", StringComparison.Ordinal);
             var detail = string.IsNullOrEmpty(description) ? string.Empty : " " + description;
             return new CaxtonException(
@@ -260,7 +263,7 @@ namespace Caxton
         private static CaxtonException HttpFailure(HttpExchange response, JsonElement? root)
         {
             var reason = string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : " " + response.ReasonPhrase;
-            var message = root.HasValue ? TryGetString(root.Value, "Message") : null;
+            var message = Redact(root.HasValue ? TryGetString(root.Value, "Message") : null, response);
             var detail = string.IsNullOrEmpty(message) ? string.Empty : " " + message;
             if (response.Status == 401)
             {
@@ -292,6 +295,10 @@ namespace Caxton
                 HttpStatus = response.Status,
                 RecommendedAction = "Check that the base URI points at the Caxton API (it ends in /api/).",
             };
+
+        /// <summary>Server text reaches messages only through the redactor, with the request's own secrets.</summary>
+        private static string? Redact(string? serverText, HttpExchange response) =>
+            serverText is null ? null : Redactor.Redact(serverText, response.Secrets);
 
         internal static CaxtonErrorKind KindOf(int status)
         {

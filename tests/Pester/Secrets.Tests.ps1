@@ -1,0 +1,171 @@
+# Secret hygiene: no password or token in transcripts, streams, $Error or default output; Ctrl+C and timeouts.
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+}
+
+AfterAll {
+    $script:sandbox | Stop-CaxtonSandbox
+}
+
+Describe 'No secret in any transcript, stream or error' {
+    It 'runs every cmdlet, success and failure, under Start-Transcript with -Verbose -Debug and finds no secret' {
+        $secrets = [System.Collections.Generic.List[string]]::new()
+        $transcript = Join-Path ([IO.Path]::GetTempPath()) "caxton-transcript-$([guid]::NewGuid()).txt"
+        $main = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $identity = 'SUB-' + [guid]::NewGuid().ToString('n').Substring(0, 8)
+        $sub = New-CaxtonSandboxAccount -Sandbox $sandbox -IdentityNumber $identity -ParentUsername $main.Username
+        $wrong = 'Wrong-but-secret-' + [guid]::NewGuid().ToString('n')
+        $secrets.Add($wrong)
+        $Error.Clear()
+        $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'
+
+        $null = Start-Transcript -Path $transcript
+        try {
+            # Success paths, with -Verbose -Debug and default output on the host.
+            Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'secrets' -Verbose -Debug | Out-Host
+            $password = New-CaxtonPassword -Username $main.Username -Clientname $main.Clientname -Confirm:$false -Verbose -Debug
+            $password | Out-Host; $password | Format-List * | Out-Host
+            $secrets.Add((ConvertTo-PlainText $password.ClientPassword))
+            $token = $password | Get-CaxtonToken -Verbose -Debug
+            $token | Out-Host; $token | Format-List * | Out-Host
+            $secrets.Add((ConvertTo-PlainText $token.AccessToken))
+            $forced = Get-CaxtonToken -Force -Verbose -Debug
+            $forced | Out-Host
+            $secrets.Add((ConvertTo-PlainText $forced.AccessToken))
+            Connect-Caxton -BaseUri $sandbox.BaseUri -Credential ([pscredential]::new($password.Username, $password.ClientPassword)) -Verbose -Debug | Format-List * | Out-Host
+            $secrets.Add((ConvertTo-PlainText (Get-CaxtonToken).AccessToken))
+            Get-CaxtonConnection | Format-List * | Out-Host
+            Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -Verbose -Debug | Out-Host
+            $null = Invoke-CaxtonSandboxControl -Sandbox $sandbox -Path "accounts/$($main.Username)/revoke-tokens"
+            Invoke-CaxtonRestMethod 'reference/lookup/banks/EUR' -Raw -Verbose -Debug | Out-Host   # 401, then a new token
+            $secrets.Add((ConvertTo-PlainText (Get-CaxtonToken).AccessToken))
+            $subPassword = New-CaxtonPassword -Username $sub.Username -Clientname $sub.Clientname -Connection ([Caxton.CaxtonConnection]::new([uri]$sandbox.BaseUri)) -Confirm:$false -Verbose -Debug
+            $secrets.Add((ConvertTo-PlainText $subPassword.ClientPassword))
+            Reset-CaxtonCredential -Username $main.Username -Clientname $main.Clientname -IdentityNumber $identity -Force -PassThru -Verbose -Debug | Out-Host
+
+            # Failure paths.
+            Get-CaxtonToken -Username $main.Username -ClientPassword (ConvertTo-SecureString $wrong -AsPlainText -Force) -Verbose -Debug -ErrorAction Continue
+            # Connect-Caxton ends with a terminating error when the credential does not work.
+            try { Connect-Caxton -BaseUri $sandbox.BaseUri -Credential ([pscredential]::new($main.Username, (ConvertTo-SecureString $wrong -AsPlainText -Force))) -Verbose -Debug }
+            catch { $_ | Out-Host }
+            New-CaxtonPassword -Username $main.Username -Clientname $main.Clientname -Confirm:$false -Verbose -Debug -ErrorAction Continue
+            Invoke-CaxtonRestMethod 'reference/lookup/banks/XXX' -Connection 'secrets' -Verbose -Debug -ErrorAction Continue
+            Reset-CaxtonCredential -Username $main.Username -Clientname 'not-the-client' -Force -Verbose -Debug -ErrorAction Continue
+            Reset-CaxtonCredential -Username $main.Username -Clientname $main.Clientname -Force -PassThru -Verbose -Debug | Out-Host
+            Get-CaxtonToken -Username $main.Username -ClientPassword $password.ClientPassword -Verbose -Debug -ErrorAction Continue
+            Disconnect-Caxton -Verbose -Debug
+        }
+        finally {
+            $null = Stop-Transcript
+            $DebugPreference = 'SilentlyContinue'; $VerbosePreference = 'SilentlyContinue'
+        }
+
+        $text = Get-Content -Raw $transcript
+        Remove-Item $transcript
+        $errorText = ($Error | ForEach-Object { ($_ | Format-List * -Force | Out-String) + $_.Exception.ToString() + ($_.ErrorDetails | Out-String) }) -join "`n"
+        $text | Should -Match 'Get Access Token: request POST'        # the debug trace really is there
+        $text | Should -Match 'Password=\*{8}'
+        $Error.Count | Should -BeGreaterOrEqual 6                     # the failures really happened
+        $secrets | ForEach-Object { $_.Length | Should -BeGreaterOrEqual 16 }
+        $found = @($secrets | Where-Object { $text.Contains($_) -or $errorText.Contains($_) })
+        if ($env:CAXTON_TEST_REPORT_DIR) {
+            $null = New-Item -ItemType Directory -Force -Path $env:CAXTON_TEST_REPORT_DIR
+            "secrets: $($found.Count) found ($($secrets.Count) secrets searched in $($text.Length + $errorText.Length) characters of transcript and errors)" |
+                Add-Content -LiteralPath (Join-Path $env:CAXTON_TEST_REPORT_DIR 'secrets.txt')
+        }
+        $found.Count | Should -Be 0
+    }
+
+    It 'Export-Clixml keeps secrets as SecureString' {
+        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $password = New-TestPassword -Sandbox $sandbox
+        $token = $password | Get-CaxtonToken
+        $file = Join-Path ([IO.Path]::GetTempPath()) "caxton-$([guid]::NewGuid()).xml"
+        try {
+            $password, $token, (Get-CaxtonConnection) | Export-Clixml -LiteralPath $file
+            $xml = Get-Content -Raw $file
+            $xml.Contains((ConvertTo-PlainText $password.ClientPassword)) | Should -BeFalse
+            $xml.Contains((ConvertTo-PlainText $token.AccessToken)) | Should -BeFalse
+            $back = Import-Clixml -LiteralPath $file
+            $back[0].ClientPassword | Should -BeOfType ([securestring])
+            $back[1].AccessToken | Should -BeOfType ([securestring])
+        }
+        finally { Remove-Item $file -ErrorAction Ignore }
+    }
+
+    It 'ToString of every output type shows no secret' {
+        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $password = New-TestPassword -Sandbox $sandbox
+        $token = $password | Get-CaxtonToken
+        $text = "$password $token $(Get-CaxtonConnection)"
+        $text.Contains((ConvertTo-PlainText $password.ClientPassword)) | Should -BeFalse
+        $text.Contains((ConvertTo-PlainText $token.AccessToken)) | Should -BeFalse
+        $text | Should -Match 'valid until'
+    }
+}
+
+Describe 'Never hang a runbook' {
+    BeforeAll {
+        # A server that accepts connections (the OS does, from the backlog) and never answers.
+        $script:stall = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $stall.Start()
+        $script:stallUri = "http://127.0.0.1:$($stall.LocalEndpoint.Port)/api/"
+    }
+
+    AfterAll {
+        $stall.Stop()
+    }
+
+    It 'a server that stalls ends in RequestTimeout after about -TimeoutSec' {
+        $null = Connect-Caxton -BaseUri $stallUri -TimeoutSec 2
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        New-CaxtonPassword -Username a -Clientname b -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable failed
+        $watch.Stop()
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'RequestTimeout,*'
+        $failed[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $watch.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1.9
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 6
+    }
+
+    It 'Ctrl+C stops a request that would wait ten minutes, and the runspace goes on working' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$env:CAXTON_TEST_MODULE'; `$null = Connect-Caxton -BaseUri '$stallUri' -TimeoutSec 600; New-CaxtonPassword -Username a -Clientname b -Confirm:`$false")
+            $async = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while (-not $stall.Pending() -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            $stall.Pending() | Should -BeTrue
+            Start-Sleep -Milliseconds 200   # let the request go out and wait for its answer
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
+
+            $ps.Commands.Clear()
+            $null = $ps.AddScript("`$null = Connect-Caxton -BaseUri '$($sandbox.BaseUri)'; (Get-CaxtonConnection).BaseUri.AbsoluteUri")
+            $ps.Invoke() | Should -Be $sandbox.BaseUri
+        }
+        finally { $ps.Dispose() }
+    }
+}
+
+Describe 'Transport rules' {
+    It '-SkipCertificateCheck warns' {
+        $null = Connect-Caxton -BaseUri $sandbox.BaseUri -SkipCertificateCheck -WarningVariable warned -WarningAction SilentlyContinue
+        "$warned" | Should -Match 'Certificate checks are off'
+        (Get-CaxtonConnection).SkipCertificateCheck | Should -BeTrue
+    }
+
+    It '-ProxyCredential without -Proxy is refused' {
+        $credential = [pscredential]::new('proxyuser', (ConvertTo-SecureString 'proxy-password' -AsPlainText -Force))
+        { Connect-Caxton -BaseUri $sandbox.BaseUri -ProxyCredential $credential -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,Caxton.Commands.ConnectCaxtonCommand'
+    }
+
+    It 'a connection with a proxy and retries set shows them and still works' {
+        $connection = Connect-Caxton -BaseUri $sandbox.BaseUri -MaximumRetryCount 1 -Proxy 'http://127.0.0.1:9/' -ProxyUseDefaultCredentials
+        $connection.MaximumRetryCount | Should -Be 1
+        $connection.Proxy | Should -Be 'http://127.0.0.1:9/'
+    }
+}
