@@ -6,14 +6,15 @@
     Build (default) lays out an importable module at out/Caxton and the sandbox emulator at out/sandbox.
     Test runs the xunit engine tests and the Pester tests against the built module, and ends with one
     line "N passed, N failed". Demo runs the whole authentication flow against a local emulator.
-    Sandbox runs the emulator in the foreground for offline development. Clean removes build output.
+    Bench measures import, cold start, per-call cost, parallel throughput and memory side by side
+    and writes tests/bench/results.md. Sandbox runs the emulator in the foreground for offline development. Clean removes build output.
     Everything it needs comes from NuGet: run `dotnet tool restore` first, then `dotnet pwsh ./build.ps1`.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Sandbox', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Sandbox', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -122,6 +123,11 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Bench' {
+        Invoke-Build
+        & dotnet pwsh -NoProfile -NonInteractive -File tests/bench/Invoke-Benchmark.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -SandboxPath (Join-Path $sandboxOut 'Caxton.Sandbox.dll') -OutFile tests/bench/results.md | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw "The benchmark failed with exit code $LASTEXITCODE." }
+    }
     'Sandbox' {
         Invoke-Build
         & dotnet (Join-Path $sandboxOut 'Caxton.Sandbox.dll') --urls 'http://127.0.0.1:5080'

@@ -26,17 +26,16 @@ namespace Caxton.Commands
         /// <summary>Runs an engine call; its verbose and warning messages appear as they happen.</summary>
         protected T Invoke<T>(Func<ICaxtonLog, CancellationToken, Task<T>> call)
         {
-            using (var log = new PipelineLog())
+            // Started on the pipeline thread: a call that completes at once (a cached token) costs no
+            // thread hop; one that awaits I/O continues on the thread pool while this thread relays.
+            var log = new PipelineLog();
+            try
             {
-                var task = Task.Run(() => call(log, stopping.Token));
-                try
-                {
-                    return log.Drain(task, this);
-                }
-                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-                {
-                    throw new PipelineStoppedException();
-                }
+                return log.Drain(call(log, stopping.Token), this);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
             }
         }
 

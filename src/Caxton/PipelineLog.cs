@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace Caxton.Commands
@@ -9,9 +10,10 @@ namespace Caxton.Commands
     /// Carries engine messages from worker threads to the pipeline thread, the only thread allowed to
     /// call WriteVerbose and friends, while the cmdlet waits for the engine's task.
     /// </summary>
-    internal sealed class PipelineLog : ICaxtonLog, IDisposable
+    internal sealed class PipelineLog : ICaxtonLog
     {
-        private readonly BlockingCollection<Action<Cmdlet>> messages = new BlockingCollection<Action<Cmdlet>>();
+        private readonly ConcurrentQueue<Action<Cmdlet>> messages = new ConcurrentQueue<Action<Cmdlet>>();
+        private readonly SemaphoreSlim posted = new SemaphoreSlim(0);
 
         public void Verbose(string message) => Post(cmdlet => cmdlet.WriteVerbose(message));
 
@@ -22,28 +24,34 @@ namespace Caxton.Commands
         /// <summary>Writes messages as they come until the task ends, then returns its result.</summary>
         public T Drain<T>(Task<T> task, Cmdlet cmdlet)
         {
-            task.ContinueWith(_ => messages.CompleteAdding(), TaskScheduler.Default);
-            foreach (var write in messages.GetConsumingEnumerable())
+            if (!task.IsCompleted)
             {
-                write(cmdlet);
+                // Wake the pipeline thread when the task ends, as well as for each message.
+                task.ContinueWith((_, state) => ((SemaphoreSlim)state!).Release(), posted, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                while (!task.IsCompleted)
+                {
+                    posted.Wait();
+                    WritePending(cmdlet);
+                }
             }
 
+            WritePending(cmdlet);
             return task.GetAwaiter().GetResult();
         }
 
-        public void Dispose() => messages.Dispose();
+        private void WritePending(Cmdlet cmdlet)
+        {
+            while (messages.TryDequeue(out var write))
+            {
+                write(cmdlet);
+            }
+        }
 
+        // A shared token request may outlive the cmdlet that started it; its late messages are never written.
         private void Post(Action<Cmdlet> write)
         {
-            // A shared token request may outlive the cmdlet that started it; its late messages are dropped.
-            try
-            {
-                messages.TryAdd(write);
-            }
-            catch (InvalidOperationException)
-            {
-                // Also covers ObjectDisposedException.
-            }
+            messages.Enqueue(write);
+            posted.Release();
         }
     }
 }

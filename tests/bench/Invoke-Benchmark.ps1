@@ -1,0 +1,213 @@
+<#
+.SYNOPSIS
+    Measures the Caxton module side by side with its comparisons, in one run on one machine, and
+    prints one markdown table (also written to -OutFile).
+.DESCRIPTION
+    Every figure is a median of several runs; every ratio compares figures from this same run.
+    Fresh processes are started the same way for every variant (this pwsh's host and pwsh.dll), and
+    the variants are interleaved round by round so machine noise falls on all of them alike.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $SandboxPath,
+    [string] $OutFile,
+    [int] $ColdRuns = 15,
+    [int] $WarmCalls = 300,
+    [int] $CachedCalls = 20000
+)
+
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot '../../src/Caxton.Sandbox/CaxtonSandbox.psm1') -Force
+$ModulePath = (Resolve-Path $ModulePath).Path
+
+function Get-Median([double[]] $Values) {
+    $sorted = $Values | Sort-Object
+    $middle = [int][math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
+}
+
+function Start-FreshPwsh([string] $Command) {
+    # The same host for every variant: dotnet + pwsh.dll under `dotnet pwsh`, else pwsh itself.
+    $hostPath = [Environment]::ProcessPath
+    $info = [Diagnostics.ProcessStartInfo]::new($hostPath)
+    if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', $Command) { $info.ArgumentList.Add($argument) }
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $process = [Diagnostics.Process]::Start($info)
+    $output = $process.StandardOutput.ReadToEnd()
+    $process.WaitForExit()
+    $watch.Stop()
+    if ($process.ExitCode -ne 0) { throw "A benchmark process failed ($($process.ExitCode)): $Command`n$output" }
+    [pscustomobject]@{ Seconds = $watch.Elapsed.TotalSeconds; Output = $output.Trim() }
+}
+
+function Measure-Cold([hashtable] $Variants, [int] $Runs) {
+    # Round-robin: each round runs every variant once, in a shuffled order.
+    $times = @{}; foreach ($name in $Variants.Keys) { $times[$name] = [Collections.Generic.List[double]]::new() }
+    foreach ($name in $Variants.Keys) { $null = Start-FreshPwsh (& $Variants[$name]) }   # warm the disk cache
+    for ($round = 0; $round -lt $Runs; $round++) {
+        foreach ($name in ($Variants.Keys | Get-Random -Count $Variants.Count)) {
+            $times[$name].Add((Start-FreshPwsh (& $Variants[$name])).Seconds)
+        }
+    }
+    $medians = @{}; foreach ($name in $Variants.Keys) { $medians[$name] = Get-Median $times[$name] }
+    $medians
+}
+
+function Format-Ms([double] $Seconds) { '{0:N1} ms' -f ($Seconds * 1000) }
+function Format-Ratio([double] $Value) { '{0:N2}x' -f $Value }
+function Format-Pct([double] $Value) { '{0:N0}%' -f ($Value * 100) }
+
+$rows = [Collections.Generic.List[object]]::new()
+function Add-Row([string] $Measure, [string] $Caxton, [string] $Comparison, [string] $Ratio, [string] $Target, [bool] $Met) {
+    $rows.Add([pscustomobject]@{ Measure = $Measure; Caxton = $Caxton; Comparison = $Comparison; Ratio = $Ratio; Target = $Target; Met = $(if ($Met) { 'yes' } else { '**no**' }) })
+}
+
+$sandbox = Start-CaxtonSandbox -Path $SandboxPath
+try {
+    $base = $sandbox.BaseUri
+    $env:CAXTON_BASEURI = $base
+
+    # 1. Cold import.
+    $import = Measure-Cold -Runs $ColdRuns -Variants @{
+        bare         = { 'exit' }
+        caxton       = { "Import-Module '$ModulePath'" }
+        psresourceget = { 'Import-Module Microsoft.PowerShell.PSResourceGet' }
+        psreadline   = { 'Import-Module PSReadLine' }
+    }
+    $addCaxton = $import.caxton - $import.bare
+    Add-Row 'Cold import (fresh pwsh)' (Format-Ms $import.caxton) ("bare {0}; PSResourceGet {1}; PSReadLine {2}" -f (Format-Ms $import.bare), (Format-Ms $import.psresourceget), (Format-Ms $import.psreadline)) `
+        ("adds {0} to bare (PSResourceGet {1}, PSReadLine {2})" -f (Format-Pct ($addCaxton / $import.bare)), (Format-Pct (($import.psresourceget - $import.bare) / $import.bare)), (Format-Pct (($import.psreadline - $import.bare) / $import.bare))) `
+        'adds <= 15%' ($addCaxton / $import.bare -le 0.15)
+
+    # 2. Cold end to end: Connect, Generate Password, Get Access Token in a fresh process.
+    $accounts = [Collections.Generic.Queue[object]]::new()
+    1..(2 * ($ColdRuns + 1) + 2) | ForEach-Object { $accounts.Enqueue((New-CaxtonSandboxAccount -Sandbox $sandbox)) }
+    $flow = Measure-Cold -Runs $ColdRuns -Variants @{
+        bare   = { 'exit' }
+        caxton = {
+            $a = $accounts.Dequeue()
+            "Import-Module '$ModulePath'; `$null = Connect-Caxton -BaseUri '$base'; `$null = New-CaxtonPassword -Username '$($a.Username)' -Clientname '$($a.Clientname)' -Confirm:`$false | Get-CaxtonToken"
+        }
+        irm    = {
+            $a = $accounts.Dequeue()
+            "`$r = Invoke-RestMethod -Method Post -Uri '$($base)clients/auth/register' -ContentType 'text/json' -Headers @{ Accept = 'application/json' } -Body '{""Username"":""$($a.Username)"",""Clientname"":""$($a.Clientname)""}'; " +
+            "`$null = Invoke-RestMethod -Method Post -Uri '$($base)token' -ContentType 'application/x-www-form-urlencoded' -Body @{ Grant_Type = 'password'; Username = '$($a.Username)'; Password = `$r.Content.Model.ClientPassword }"
+        }
+    }
+    $addFlow = $flow.caxton - $flow.bare
+    $addIrm = $flow.irm - $flow.bare
+    Add-Row 'Cold end to end (import, connect, password, token)' (Format-Ms $flow.caxton) ("Invoke-RestMethod flow {0}; bare {1}" -f (Format-Ms $flow.irm), (Format-Ms $flow.bare)) `
+        ("adds {0} vs {1}: {2} of it" -f (Format-Ms $addFlow), (Format-Ms $addIrm), (Format-Ratio ($addFlow / $addIrm))) `
+        'adds <= 0.5x what IRM adds' ($addFlow / $addIrm -le 0.5)
+
+    # 3. Warm per call, in this process, against the same emulator.
+    Import-Module $ModulePath -Force
+    $null = Connect-Caxton -BaseUri $base
+    $account = New-CaxtonSandboxAccount -Sandbox $sandbox
+    $password = New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Confirm:$false
+    $plain = [Net.NetworkCredential]::new('', $password.ClientPassword).Password
+    $null = $password | Get-CaxtonToken
+    $form = @{ Grant_Type = 'password'; Username = $account.Username; Password = $plain }
+    $formPairs = [Collections.Generic.Dictionary[string, string]]::new()
+    foreach ($key in $form.Keys) { $formPairs[$key] = $form[$key] }
+    $client = [Net.Http.HttpClient]::new()
+    $tokenUri = [uri]"$($base)token"
+    $warmCaxton = { $null = Get-CaxtonToken -Force }
+    $warmIrm = { $null = Invoke-RestMethod -Method Post -Uri $tokenUri -ContentType 'application/x-www-form-urlencoded' -Body $form }
+    $warmRaw = {
+        $content = [Net.Http.FormUrlEncodedContent]::new($formPairs)
+        $response = $client.PostAsync($tokenUri, $content).GetAwaiter().GetResult()
+        $null = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+        $response.Dispose()
+    }
+    function Measure-PerCall([scriptblock] $Call, [int] $Count, [int] $Batches = 5) {
+        for ($i = 0; $i -lt 20; $i++) { & $Call }   # warm-up: JIT, connection pool
+        $perBatch = [math]::Max(1, [int]($Count / $Batches))
+        $samples = foreach ($b in 1..$Batches) {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            for ($i = 0; $i -lt $perBatch; $i++) { & $Call }
+            $watch.Elapsed.TotalSeconds / $perBatch
+        }
+        Get-Median $samples
+    }
+    $perCaxton = Measure-PerCall $warmCaxton $WarmCalls
+    $perIrm = Measure-PerCall $warmIrm $WarmCalls
+    $perRaw = Measure-PerCall $warmRaw $WarmCalls
+    Add-Row 'Warm call: Get-CaxtonToken -Force' (Format-Ms $perCaxton) ("Invoke-RestMethod {0}; raw HttpClient {1}" -f (Format-Ms $perIrm), (Format-Ms $perRaw)) `
+        ("{0} of IRM; {1} of raw" -f (Format-Ratio ($perCaxton / $perIrm)), (Format-Ratio ($perCaxton / $perRaw))) `
+        '<= 0.5x IRM, <= 1.3x raw' (($perCaxton / $perIrm -le 0.5) -and ($perCaxton / $perRaw -le 1.3))
+
+    # 4. Cached call against the floor of any cmdlet call.
+    $floorVariable = 1
+    $perCached = Measure-PerCall { $null = Get-CaxtonToken } $CachedCalls
+    $perVariable = Measure-PerCall { $null = Get-Variable -Name floorVariable } $CachedCalls
+    Add-Row 'Cached call: Get-CaxtonToken' (Format-Ms $perCached) ("Get-Variable {0}" -f (Format-Ms $perVariable)) (Format-Ratio ($perCached / $perVariable)) '<= 2x Get-Variable' ($perCached / $perVariable -le 2)
+
+    # 5. Parallel: runspaces sharing one connection that has no token yet. The runspaces are opened
+    # and the module imported before the clock starts: this measures calls, not runspace start-up.
+    $parallel = foreach ($runspaces in 1, 2, 32) {
+        $connection = [Caxton.CaxtonConnection]::new([uri]$base)
+        $a = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $null = New-CaxtonPassword -Username $a.Username -Clientname $a.Clientname -Connection $connection -Confirm:$false
+        $state = [Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
+        $state.ImportPSModule($ModulePath)
+        $pool = [runspacefactory]::CreateRunspacePool(1, $runspaces, $state, $Host)
+        $pool.Open()
+        try {
+            $warm = 1..$runspaces | ForEach-Object { $p = [powershell]::Create(); $p.RunspacePool = $pool; $null = $p.AddScript('Get-Command Invoke-CaxtonRestMethod | Out-Null'); [pscustomobject]@{ P = $p; H = $p.BeginInvoke() } }
+            $warm | ForEach-Object { $null = $_.P.EndInvoke($_.H); $_.P.Dispose() }
+            Reset-CaxtonSandboxStats -Sandbox $sandbox
+            $callsEach = [int][math]::Ceiling(1280 / $runspaces)
+            $script = 'param($connection, $count) for ($i = 0; $i -lt $count; $i++) { $null = Invoke-CaxtonRestMethod "reference/lookup/banks/GBP" -Connection $connection }'
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $jobs = 1..$runspaces | ForEach-Object { $p = [powershell]::Create(); $p.RunspacePool = $pool; $null = $p.AddScript($script).AddArgument($connection).AddArgument($callsEach); [pscustomobject]@{ P = $p; H = $p.BeginInvoke() } }
+            $jobs | ForEach-Object { $null = $_.P.EndInvoke($_.H); if ($_.P.HadErrors) { throw "A parallel call failed: $($_.P.Streams.Error[0])" }; $_.P.Dispose() }
+            $watch.Stop()
+        }
+        finally { $pool.Dispose() }
+        $stats = Get-CaxtonSandboxStats -Sandbox $sandbox
+        [pscustomobject]@{ Runspaces = $runspaces; PerSecond = ($callsEach * $runspaces) / $watch.Elapsed.TotalSeconds; TokenRequests = $stats.token }
+    }
+    $one = $parallel | Where-Object Runspaces -EQ 1
+    $two = $parallel | Where-Object Runspaces -EQ 2
+    $many = $parallel | Where-Object Runspaces -EQ 32
+    Add-Row 'Parallel: Invoke-CaxtonRestMethod, runspaces sharing one connection' ("{0:N0} calls/s with 32 runspaces" -f $many.PerSecond) ("1 runspace {0:N0}/s; 2 runspaces {1:N0}/s" -f $one.PerSecond, $two.PerSecond) `
+        ("token requests: {0}, {1}, {2}; 2 vs 1: {3}" -f $one.TokenRequests, $two.TokenRequests, $many.TokenRequests, (Format-Ratio ($two.PerSecond / $one.PerSecond))) `
+        'one token request; grows to core count' ((($parallel.TokenRequests | Sort-Object -Unique) -join ',') -eq '1' -and $two.PerSecond -gt $one.PerSecond)
+
+    # 6. Memory: working set added by import plus the first token, in a fresh process.
+    $memory = foreach ($run in 1..5) {
+        $a = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $script = "[GC]::Collect(); `$p = [Diagnostics.Process]::GetCurrentProcess(); `$before = `$p.WorkingSet64; " +
+            "Import-Module '$ModulePath'; `$null = Connect-Caxton -BaseUri '$base'; `$null = New-CaxtonPassword -Username '$($a.Username)' -Clientname '$($a.Clientname)' -Confirm:`$false | Get-CaxtonToken; " +
+            "[GC]::Collect(); `$p.Refresh(); (`$p.WorkingSet64 - `$before) / 1MB"
+        [double](Start-FreshPwsh $script).Output
+    }
+    $memoryIrm = foreach ($run in 1..5) {
+        $a = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $script = "[GC]::Collect(); `$p = [Diagnostics.Process]::GetCurrentProcess(); `$before = `$p.WorkingSet64; " +
+            "`$r = Invoke-RestMethod -Method Post -Uri '$($base)clients/auth/register' -ContentType 'text/json' -Body '{""Username"":""$($a.Username)"",""Clientname"":""$($a.Clientname)""}'; " +
+            "`$null = Invoke-RestMethod -Method Post -Uri '$($base)token' -Body @{ Grant_Type = 'password'; Username = '$($a.Username)'; Password = `$r.Content.Model.ClientPassword }; " +
+            "[GC]::Collect(); `$p.Refresh(); (`$p.WorkingSet64 - `$before) / 1MB"
+        [double](Start-FreshPwsh $script).Output
+    }
+    $mem = Get-Median $memory
+    Add-Row 'Memory: working set added by import + first token' ('{0:N1} MiB' -f $mem) ('the same two calls with Invoke-RestMethod: {0:N1} MiB' -f (Get-Median $memoryIrm)) '' '<= 15 MiB' ($mem -le 15)
+}
+finally {
+    $sandbox | Stop-CaxtonSandbox
+    Remove-Item Env:CAXTON_BASEURI -ErrorAction Ignore
+}
+
+$cpu = (Get-Content /proc/cpuinfo -ErrorAction Ignore | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
+$machine = "{0}; {1} cores; {2}; PowerShell {3}; .NET {4}; {5}" -f ($cpu ? $cpu : 'unknown CPU'), [Environment]::ProcessorCount, [Runtime.InteropServices.RuntimeInformation]::OSDescription, $PSVersionTable.PSVersion, [Environment]::Version, (Get-Date -Format 'yyyy-MM-dd HH:mm')
+$table = [Text.StringBuilder]::new()
+$null = $table.AppendLine("# Caxton benchmark").AppendLine().AppendLine("Machine: $machine. Medians of $ColdRuns cold runs per variant (interleaved) and of 5 batches for per-call figures; all figures from one run.").AppendLine()
+$null = $table.AppendLine('| Measure | Caxton | Comparison (same run) | Ratio | Target | Met |').AppendLine('| --- | --- | --- | --- | --- | --- |')
+foreach ($row in $rows) { $null = $table.AppendLine("| $($row.Measure) | $($row.Caxton) | $($row.Comparison) | $($row.Ratio) | $($row.Target) | $($row.Met) |") }
+$text = $table.ToString()
+Write-Output $text
+if ($OutFile) { Set-Content -LiteralPath $OutFile -Value $text }
