@@ -289,7 +289,7 @@ internal sealed class AccountStore(SandboxOptions options, TimeProvider time)
     private sealed record IssuedToken(string Username, string Password, DateTime ExpiresAt);
 }
 
-internal enum StatCounter { Register, Token, Reset, Banks, TokenIssued }
+internal enum StatCounter { Register, Token, Reset, Banks, TokenIssued, FaultsInjected }
 
 /// <summary>Per-endpoint request counts for tests (e.g. "the module asked for one token, not 32").</summary>
 internal sealed class RequestStats
@@ -297,6 +297,16 @@ internal sealed class RequestStats
     private readonly long[] counts = new long[Enum.GetValues<StatCounter>().Length];
 
     public void Count(StatCounter counter) => Interlocked.Increment(ref counts[(int)counter]);
+
+    /// <summary>The counter of the endpoint serving a path under /api/ (no slashes around it), if any.</summary>
+    public static StatCounter? CounterFor(string apiPath) => apiPath.ToLowerInvariant() switch
+    {
+        "clients/auth/register" => StatCounter.Register,
+        "token" => StatCounter.Token,
+        "clients/auth/reset" => StatCounter.Reset,
+        var other when other.StartsWith("reference/lookup/banks/", StringComparison.Ordinal) => StatCounter.Banks,
+        _ => null,
+    };
 
     public void Reset()
     {
@@ -313,5 +323,6 @@ internal sealed class RequestStats
         ["reset"] = Interlocked.Read(ref counts[(int)StatCounter.Reset]),
         ["banks"] = Interlocked.Read(ref counts[(int)StatCounter.Banks]),
         ["tokenIssued"] = Interlocked.Read(ref counts[(int)StatCounter.TokenIssued]),
+        ["faultsInjected"] = Interlocked.Read(ref counts[(int)StatCounter.FaultsInjected]),
     };
 }
