@@ -136,22 +136,7 @@ public class ResponseFuzzTests
 
         private static readonly string[] RegisterSeeds =
         [
-            $$"""
-            {
-              "Content": {
-                "Model": {
-                  "ClientPassword": "{{Password}}",
-                  "StartDate": "2023-08-23T10:55:45.0645017Z",
-                  "EndDate": "2023-09-22T10:55:45.0645017Z",
-                  "PublicKey": "<publickey>",
-                  "ApiStatusCode": 100,
-                  "ApiStatus": "IsValid",
-                  "ApiStatusDescription": "Valid Operation"
-                },
-                "ExpectedResponses": ["IsValid"]
-              }
-            }
-            """,
+            EnvelopeParsingTests.DocumentedSuccess.Replace("<clientpassword>", Password, StringComparison.Ordinal),
             $$$"""{"Content":{"ExpectedResponses":["IsValid"],"Model":{"ApiStatus":"IsValid","ApiStatusCode":100,"ClientPassword":"{{{Password}}}","EndDate":"2023-09-22T10:55:45.0645017","StartDate":"2023-08-23T10:55:45.0645017"}},"AuthorisedClientModel":{"ClientName":"c","UserName":"u"}}""",
             """{"Content":{"Model":{"ApiStatusCode":101,"ApiStatus":"PasswordAlreadyGenerated","ApiStatusDescription":"A client password is already active; reset the client credentials first."},"ExpectedResponses":["IsValid"]}}""",
             """{"Content":{"Model":{"ApiStatusCode":104,"ApiStatus":"InvalidClient","ApiStatusDescription":"The Username and Clientname do not identify a client."},"ExpectedResponses":["IsValid"]}}""",
