@@ -298,15 +298,32 @@ internal sealed class RequestStats
 
     public void Count(StatCounter counter) => Interlocked.Increment(ref counts[(int)counter]);
 
-    /// <summary>The counter of the endpoint serving a path under /api/ (no slashes around it), if any.</summary>
-    public static StatCounter? CounterFor(string apiPath) => apiPath.ToLowerInvariant() switch
+    /// <summary>
+    /// Counts a request to one of the contract's endpoints (path and method as routed), before any
+    /// fault or endpoint answers it: a test sees every attempt, also one answered by a fault or abandoned.
+    /// </summary>
+    public void CountRequest(HttpRequest request)
     {
-        "clients/auth/register" => StatCounter.Register,
-        "token" => StatCounter.Token,
-        "clients/auth/reset" => StatCounter.Reset,
-        var other when other.StartsWith("reference/lookup/banks/", StringComparison.Ordinal) => StatCounter.Banks,
-        _ => null,
-    };
+        if (!request.Path.StartsWithSegments("/api", out var rest) || !rest.HasValue)
+        {
+            return;
+        }
+
+        var path = rest.Value!.Trim('/').ToLowerInvariant();
+        StatCounter? counter = (request.Method, path) switch
+        {
+            ("POST", "clients/auth/register") => StatCounter.Register,
+            ("POST", "token") => StatCounter.Token,
+            ("PUT", "clients/auth/reset") => StatCounter.Reset,
+            ("GET", _) when path.StartsWith("reference/lookup/banks/", StringComparison.Ordinal)
+                && path.IndexOf('/', "reference/lookup/banks/".Length) < 0 => StatCounter.Banks,
+            _ => null,
+        };
+        if (counter.HasValue)
+        {
+            Count(counter.Value);
+        }
+    }
 
     public void Reset()
     {

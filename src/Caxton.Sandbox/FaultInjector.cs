@@ -80,10 +80,7 @@ internal sealed class FaultInjector(RequestStats stats)
         }
     }
 
-    /// <summary>
-    /// Runs before routing: a request under <c>/api/</c> with a pending fault gets the fault. It is
-    /// counted like the endpoint would count it, so tests see every attempt a client made.
-    /// </summary>
+    /// <summary>Runs before routing: a request under <c>/api/</c> with a pending fault gets the fault.</summary>
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
         var fault = context.Request.Path.StartsWithSegments("/api", out var rest) && rest.HasValue ? Take(rest.Value!) : null;
@@ -93,29 +90,11 @@ internal sealed class FaultInjector(RequestStats stats)
             return;
         }
 
-        // Counted here unless the endpoint itself gets the request (a delay that passes through).
-        var counter = RequestStats.CounterFor(fault.Path);
-        var counted = false;
-        if (!fault.PassesThrough && counter is not null)
-        {
-            stats.Count(counter.Value);
-            counted = true;
-        }
-
         try
         {
             if (fault.DelayMs > 0)
             {
-                try
-                {
-                    await Task.Delay(fault.DelayMs, context.RequestAborted);
-                }
-                catch (OperationCanceledException) when (!counted && counter is not null)
-                {
-                    // A client that gave up during the stall still made the attempt.
-                    stats.Count(counter.Value);
-                    throw;
-                }
+                await Task.Delay(fault.DelayMs, context.RequestAborted);
             }
 
             if (fault.PassesThrough)

@@ -67,6 +67,13 @@ app.Use((context, next) =>
 
     return next(context);
 });
+// Every attempt at an endpoint is counted on arrival, whatever answers it (a fault, the endpoint).
+var stats = app.Services.GetRequiredService<RequestStats>();
+app.Use((context, next) =>
+{
+    stats.CountRequest(context.Request);
+    return next(context);
+});
 app.UseFaultInjection(); // test faults (/_emulator/faults) answer before the endpoints see the request
 app.UseRouting(); // explicit, so routing runs after the slash fix-up and the faults
 
