@@ -67,6 +67,10 @@ function Invoke-Test {
     Invoke-Build
     if (Test-Path $testOut) { Remove-Item $testOut -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $testOut
+    # Both test runs append one-line summaries (fuzzing, faults) here; they are printed at the end.
+    $report = Join-Path $testOut 'report'
+    $null = New-Item -ItemType Directory -Path $report
+    $env:CAXTON_TEST_REPORT_DIR = $report
 
     # xunit: the engine, without PowerShell.
     & dotnet test tests/Caxton.Tests/Caxton.Tests.csproj -c $Configuration --nologo `
@@ -101,6 +105,7 @@ function Invoke-Test {
     Write-Host "xunit: $xunitPassed passed, $xunitFailed failed; Pester: $pesterPassed passed, $pesterFailed failed"
     $passed = $xunitPassed + $pesterPassed
     $failed = $xunitFailed + $pesterFailed
+    Get-ChildItem -Path $report -Filter *.txt | Sort-Object Name | Get-Content | ForEach-Object { Write-Host $_ }
     # The one closing line CI reads.
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }

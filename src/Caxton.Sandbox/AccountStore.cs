@@ -289,7 +289,7 @@ internal sealed class AccountStore(SandboxOptions options, TimeProvider time)
     private sealed record IssuedToken(string Username, string Password, DateTime ExpiresAt);
 }
 
-internal enum StatCounter { Register, Token, Reset, Banks, TokenIssued }
+internal enum StatCounter { Register, Token, Reset, Banks, TokenIssued, FaultsInjected }
 
 /// <summary>Per-endpoint request counts for tests (e.g. "the module asked for one token, not 32").</summary>
 internal sealed class RequestStats
@@ -297,6 +297,33 @@ internal sealed class RequestStats
     private readonly long[] counts = new long[Enum.GetValues<StatCounter>().Length];
 
     public void Count(StatCounter counter) => Interlocked.Increment(ref counts[(int)counter]);
+
+    /// <summary>
+    /// Counts a request to one of the contract's endpoints (path and method as routed), before any
+    /// fault or endpoint answers it: a test sees every attempt, also one answered by a fault or abandoned.
+    /// </summary>
+    public void CountRequest(HttpRequest request)
+    {
+        if (!request.Path.StartsWithSegments("/api", out var rest) || !rest.HasValue)
+        {
+            return;
+        }
+
+        var path = rest.Value!.Trim('/').ToLowerInvariant();
+        StatCounter? counter = (request.Method, path) switch
+        {
+            ("POST", "clients/auth/register") => StatCounter.Register,
+            ("POST", "token") => StatCounter.Token,
+            ("PUT", "clients/auth/reset") => StatCounter.Reset,
+            ("GET", _) when path.StartsWith("reference/lookup/banks/", StringComparison.Ordinal)
+                && path.IndexOf('/', "reference/lookup/banks/".Length) < 0 => StatCounter.Banks,
+            _ => null,
+        };
+        if (counter.HasValue)
+        {
+            Count(counter.Value);
+        }
+    }
 
     public void Reset()
     {
@@ -313,5 +340,6 @@ internal sealed class RequestStats
         ["reset"] = Interlocked.Read(ref counts[(int)StatCounter.Reset]),
         ["banks"] = Interlocked.Read(ref counts[(int)StatCounter.Banks]),
         ["tokenIssued"] = Interlocked.Read(ref counts[(int)StatCounter.TokenIssued]),
+        ["faultsInjected"] = Interlocked.Read(ref counts[(int)StatCounter.FaultsInjected]),
     };
 }

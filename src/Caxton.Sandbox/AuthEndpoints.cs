@@ -13,9 +13,8 @@ internal static class AuthEndpoints
         api.MapPut("clients/auth/reset", ResetAsync);
     }
 
-    private static async Task<IResult> RegisterAsync(HttpContext context, AccountStore store, RequestStats stats)
+    private static async Task<IResult> RegisterAsync(HttpContext context, AccountStore store)
     {
-        stats.Count(StatCounter.Register);
         if (!RequestHelpers.IsJson(context.Request))
         {
             return Envelope.Result(StatusCodes.Status415UnsupportedMediaType, ApiStatus.UnsupportedContentType(RequestHelpers.JsonTypes));
@@ -47,7 +46,6 @@ internal static class AuthEndpoints
 
     private static async Task<IResult> TokenAsync(HttpContext context, AccountStore store, RequestStats stats, SandboxOptions options)
     {
-        stats.Count(StatCounter.Token);
         if (!RequestHelpers.HasMediaType(context.Request, "application/x-www-form-urlencoded"))
         {
             return OAuthError("invalid_request", "The Content-Type must be application/x-www-form-urlencoded.");
@@ -101,9 +99,8 @@ internal static class AuthEndpoints
     /// Username + Clientname); an IdentityNumber (body and/or header) resets that sub-account and needs
     /// the main account's Bearer token, with the body naming the main account making the call.
     /// </summary>
-    private static async Task<IResult> ResetAsync(HttpContext context, AccountStore store, RequestStats stats)
+    private static async Task<IResult> ResetAsync(HttpContext context, AccountStore store)
     {
-        stats.Count(StatCounter.Reset);
         if (!RequestHelpers.IsJson(context.Request))
         {
             return Envelope.Result(StatusCodes.Status415UnsupportedMediaType, ApiStatus.UnsupportedContentType(RequestHelpers.JsonTypes));

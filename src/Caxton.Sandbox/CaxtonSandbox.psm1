@@ -86,4 +86,38 @@ function Invoke-CaxtonSandboxControl {
     Invoke-RestMethod -Method Post -Uri ($Sandbox.ControlUri + $Path)
 }
 
-Export-ModuleMember -Function Invoke-CaxtonSandboxControl, Start-CaxtonSandbox, Stop-CaxtonSandbox, Get-CaxtonSandboxStats, Reset-CaxtonSandboxStats, New-CaxtonSandboxAccount
+function Add-CaxtonSandboxFault {
+    <#
+    .SYNOPSIS
+        Queues a fault for the next -Count requests to -Path (after /api/); see src/Caxton.Sandbox/README.md.
+    .EXAMPLE
+        Add-CaxtonSandboxFault -Sandbox $s -Path token -Status 503 -RetryAfter 1 -Count 2
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $Path,
+        [ValidateRange(200, 599)] [int] $Status,
+        # Sent verbatim as the Retry-After header: seconds, or an HTTP date such as [datetime]::UtcNow.AddSeconds(2).ToString('r').
+        [string] $RetryAfter,
+        [ValidateRange(1, 100000)] [int] $Count = 1,
+        [ValidateRange(0, 600000)] [int] $DelayMs,
+        [ValidateSet('html', 'empty', 'truncated', 'invalid', 'oversized', 'null')] [string] $Body,
+        [switch] $Reset
+    )
+    $fault = @{ Path = $Path; Count = $Count }
+    foreach ($name in 'Status', 'RetryAfter', 'DelayMs', 'Body') {
+        if ($PSBoundParameters.ContainsKey($name)) { $fault[$name] = $PSBoundParameters[$name] }
+    }
+    if ($Reset) { $fault.Reset = $true }
+    Invoke-RestMethod -Method Post -Uri ($Sandbox.ControlUri + 'faults') -ContentType 'application/json' -Body ($fault | ConvertTo-Json)
+}
+
+function Clear-CaxtonSandboxFault {
+    <# .SYNOPSIS Drops every pending fault; returns how many requests they would still have affected. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    (Invoke-RestMethod -Method Delete -Uri ($Sandbox.ControlUri + 'faults')).cleared
+}
+
+Export-ModuleMember -Function Add-CaxtonSandboxFault, Clear-CaxtonSandboxFault, Invoke-CaxtonSandboxControl, Start-CaxtonSandbox, Stop-CaxtonSandbox, Get-CaxtonSandboxStats, Reset-CaxtonSandboxStats, New-CaxtonSandboxAccount

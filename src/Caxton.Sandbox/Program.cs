@@ -41,6 +41,7 @@ builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<AccountStore>();
 builder.Services.AddSingleton<RequestStats>();
+builder.Services.AddSingleton<FaultInjector>();
 
 var app = builder.Build();
 var store = app.Services.GetRequiredService<AccountStore>();
@@ -66,12 +67,22 @@ app.Use((context, next) =>
 
     return next(context);
 });
-app.UseRouting(); // explicit, so routing runs after the slash fix-up
+// Every attempt at an endpoint is counted on arrival, whatever answers it (a fault, the endpoint).
+var stats = app.Services.GetRequiredService<RequestStats>();
+app.Use((context, next) =>
+{
+    stats.CountRequest(context.Request);
+    return next(context);
+});
+app.UseFaultInjection(); // test faults (/_emulator/faults) answer before the endpoints see the request
+app.UseRouting(); // explicit, so routing runs after the slash fix-up and the faults
 
 var api = app.MapGroup("/api");
 api.MapAuthEndpoints();
 api.MapReferenceEndpoints();
-app.MapGroup("/_emulator").MapControlEndpoints();
+var control = app.MapGroup("/_emulator");
+control.MapControlEndpoints();
+control.MapFaultEndpoints();
 
 // A stale ready file from an earlier run must not pass for this one.
 if (options.ReadyFile is not null)

@@ -30,9 +30,8 @@ internal static class ReferenceEndpoints
     };
 
     public static void MapReferenceEndpoints(this IEndpointRouteBuilder api) =>
-        api.MapGet("reference/lookup/banks/{ccy}", (string ccy, HttpContext context, AccountStore store, RequestStats stats) =>
+        api.MapGet("reference/lookup/banks/{ccy}", (string ccy, HttpContext context, AccountStore store) =>
         {
-            stats.Count(StatCounter.Banks);
             var caller = store.Authenticate(RequestHelpers.BearerToken(context.Request));
             if (caller is null)
             {

@@ -5,7 +5,7 @@ namespace Caxton.Tests;
 /// <summary>ResponseReader: what a response means, and how a failing one is reported.</summary>
 public class EnvelopeParsingTests
 {
-    private const string DocumentedSuccess = """
+    internal const string DocumentedSuccess = """
         {
           "Content": {
             "Model": {
