@@ -104,17 +104,8 @@ namespace Caxton
         {
             // Not idempotent: a repeat could mint a second password, so it is retried only when the server surely did not act.
             var response = await transport.SendAsync(() => CaxtonRequests.Register(BaseUri, username, clientname), CaxtonRequests.GeneratePassword, RequestSafety.NotIdempotent, Timeout, log, cancellationToken).ConfigureAwait(false);
-            var model = ResponseReader.ReadEnvelope(response);
-            var plain = model.GetString("ClientPassword");
-            if (string.IsNullOrEmpty(plain))
-            {
-                throw new CaxtonException(
-                    CaxtonErrorIds.InvalidResponse,
-                    CaxtonErrorKind.InvalidResponse,
-                    $"{CaxtonRequests.GeneratePassword} failed: the response is valid but carries no ClientPassword.");
-            }
-
-            var password = new CaxtonClientPassword(username, clientname, Secrets.ToSecureString(plain!), model);
+            var (model, plain) = ResponseReader.ReadClientPassword(response);
+            var password = new CaxtonClientPassword(username, clientname, Secrets.ToSecureString(plain), model);
             SetCredential(username, password.ClientPassword, password.EndDate);
             return password;
         }

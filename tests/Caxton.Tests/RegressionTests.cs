@@ -82,4 +82,23 @@ public class RegressionTests
             Environment.SetEnvironmentVariable(ClientCredential.UsernameVariable, previousUser);
         }
     }
+
+    [Theory]
+    [InlineData("{\"access_token\":\"\\ud800\",\"expires_in\":1}")]
+    [InlineData("{\"\\ud800\":1,\"ACCESS_TOKEN\":\"a\",\"expires_in\":1}")]
+    [InlineData("{\"access_token\":\"a\",\"expires_in\":300000000000}")]
+    public void Token_bodies_found_by_fuzzing_are_InvalidResponse(string body)
+    {
+        var error = Assert.Throws<CaxtonException>(() => ResponseReader.ReadToken(Fake.Exchange(200, body, CaxtonRequests.GetAccessToken)));
+        Assert.Equal(CaxtonErrorIds.InvalidResponse, error.ErrorId);
+    }
+
+    [Fact]
+    public void A_client_password_longer_than_a_SecureString_can_hold_is_InvalidResponse()
+    {
+        var body = Fake.RegisterJson(new string('p', ResponseReader.MaxSecretLength + 1));
+
+        var error = Assert.Throws<CaxtonException>(() => ResponseReader.ReadClientPassword(Fake.Exchange(200, body)));
+        Assert.Equal(CaxtonErrorIds.InvalidResponse, error.ErrorId);
+    }
 }

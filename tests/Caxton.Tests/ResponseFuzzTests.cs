@@ -178,13 +178,9 @@ public class ResponseFuzzTests
         {
             ["register"] = new(CaxtonRequests.GeneratePassword, "POST", CaxtonRequests.RegisterPath, RegisterSeeds, exchange =>
             {
-                // As CaxtonConnection.NewClientPasswordAsync: an empty ClientPassword is its CaxtonException.
-                var model = ResponseReader.ReadEnvelope(exchange);
-                var password = model.GetString("ClientPassword");
-                if (!string.IsNullOrEmpty(password))
-                {
-                    _ = new CaxtonClientPassword("u", "c", Secrets.ToSecureString(password!), model).ToString();
-                }
+                // As CaxtonConnection.NewClientPasswordAsync.
+                var (model, password) = ResponseReader.ReadClientPassword(exchange);
+                _ = new CaxtonClientPassword("u", "c", Secrets.ToSecureString(password), model).ToString();
 
                 return ExpectedEnvelope(exchange, model);
             }),

@@ -29,6 +29,30 @@ namespace Caxton
     /// </summary>
     internal static class ResponseReader
     {
+        /// <summary>A SecureString holds at most this many characters; no real secret comes near it.</summary>
+        public const int MaxSecretLength = 65536;
+
+        /// <summary>A hundred years: beyond it, ExpiresOn cannot even be represented.</summary>
+        public const long MaxExpiresIn = 100L * 365 * 24 * 3600;
+
+        /// <summary>Generate Password's answer: the model and its ClientPassword, which must be there.</summary>
+        public static (ApiModel Model, string ClientPassword) ReadClientPassword(HttpExchange response)
+        {
+            var model = ReadEnvelope(response);
+            var password = model.GetString("ClientPassword");
+            if (string.IsNullOrEmpty(password))
+            {
+                throw InvalidResponse(response, "it is valid but carries no ClientPassword");
+            }
+
+            if (password!.Length > MaxSecretLength)
+            {
+                throw InvalidResponse(response, "its ClientPassword is longer than any password can be held");
+            }
+
+            return (model, password);
+        }
+
         /// <summary>Reads <c>Content.Model</c>; fails unless HTTP is 2xx and ApiStatus is expected.</summary>
         public static ApiModel ReadEnvelope(HttpExchange response)
         {
@@ -103,11 +127,16 @@ namespace Caxton
                 throw InvalidResponse(response, "it has no access_token");
             }
 
+            if (accessToken!.Length > MaxSecretLength)
+            {
+                throw InvalidResponse(response, "its access_token is longer than any token can be held");
+            }
+
             var tokenType = TryGetString(root.Value, "token_type");
             var expiresIn = TryGetLong(root.Value, "expires_in");
-            if (expiresIn is null || expiresIn.Value <= 0)
+            if (expiresIn is null || expiresIn.Value <= 0 || expiresIn.Value > MaxExpiresIn)
             {
-                throw InvalidResponse(response, "it has no positive expires_in");
+                throw InvalidResponse(response, "it has no expires_in between 1 second and 100 years");
             }
 
             return new TokenResponse(accessToken!, string.IsNullOrEmpty(tokenType) ? "bearer" : tokenType!, expiresIn.Value);
@@ -143,7 +172,7 @@ namespace Caxton
             {
                 using (var document = JsonDocument.Parse(body, Json.DocumentOptions))
                 {
-                    return document.RootElement.Clone();
+                    return IsReadable(document.RootElement) ? document.RootElement.Clone() : (JsonElement?)null;
                 }
             }
             catch (JsonException)
@@ -154,6 +183,50 @@ namespace Caxton
             {
                 // Invalid UTF-8 surfaces as ArgumentException on some versions.
                 return null;
+            }
+        }
+
+        /// <summary>
+        /// JsonDocument accepts escapes such as a lone "\ud800" and fails only when the string is read.
+        /// Read every name and string once here, so nothing later can fail that way.
+        /// </summary>
+        private static bool IsReadable(JsonElement element)
+        {
+            try
+            {
+                switch (element.ValueKind)
+                {
+                    case JsonValueKind.Object:
+                        foreach (var property in element.EnumerateObject())
+                        {
+                            _ = property.Name;
+                            if (!IsReadable(property.Value))
+                            {
+                                return false;
+                            }
+                        }
+
+                        return true;
+                    case JsonValueKind.Array:
+                        foreach (var item in element.EnumerateArray())
+                        {
+                            if (!IsReadable(item))
+                            {
+                                return false;
+                            }
+                        }
+
+                        return true;
+                    case JsonValueKind.String:
+                        _ = element.GetString();
+                        return true;
+                    default:
+                        return true;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
             }
         }
 
