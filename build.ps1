@@ -51,7 +51,36 @@ function Invoke-Build {
         Copy-Item -Destination $moduleOut
     Copy-Item Caxton.psd1 -Destination $moduleOut
     Copy-Item en-US -Destination $moduleOut -Recurse
+    Complete-ModuleLayout
     Write-Host "Built module: $moduleOut"
+}
+
+function Get-ModuleVersion {
+    # The one source of truth for the version: <Version> in Directory.Build.props, which also
+    # versions the assemblies.
+    $version = @(([xml](Get-Content -Raw Directory.Build.props)).Project.PropertyGroup.Version | Where-Object { $_ })[0]
+    if ($version -notmatch '^\d+\.\d+\.\d+$') {
+        throw "Directory.Build.props: <Version> must be major.minor.patch (no prerelease label yet), not '$version'."
+    }
+    $version
+}
+
+function Set-ModuleManifestVersion([string] $Path, [string] $Version) {
+    # Stamps the version, and its CHANGELOG.md section as ReleaseNotes, into the built manifest.
+    $changelog = Get-Content -Raw CHANGELOG.md
+    $section = [regex]::Match($changelog, "(?ms)^## \[$([regex]::Escape($Version))\][^\n]*\n(.*?)(?=^## |\z)")
+    if (-not $section.Success) { throw "CHANGELOG.md has no '## [$Version]' section: add the release notes of $Version." }
+    $notes = $section.Groups[1].Value.Trim() -replace "'", "''"
+    $manifest = Get-Content -Raw $Path
+    $manifest = $manifest -replace "(?m)^(\s*ModuleVersion\s*=\s*)'[^']*'", "`${1}'$Version'"
+    $manifest = $manifest -replace "(?m)^(\s*ReleaseNotes\s*=\s*)'[^']*'", "`${1}'$notes'"
+    Set-Content -LiteralPath $Path -Value $manifest -NoNewline
+}
+
+function Complete-ModuleLayout {
+    # What the module folder holds beyond assemblies: the views, the stamped manifest, the generated help.
+    Copy-Item Caxton.format.ps1xml -Destination $moduleOut
+    Set-ModuleManifestVersion -Path (Join-Path $moduleOut 'Caxton.psd1') -Version (Get-ModuleVersion)
 }
 
 function Get-PesterModulePath {
