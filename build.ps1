@@ -6,14 +6,15 @@
     Build (default) lays out an importable module at out/Caxton and the sandbox emulator at out/sandbox.
     Test runs the xunit engine tests and the Pester tests against the built module, and ends with one
     line "N passed, N failed". Demo runs the whole authentication flow against a local emulator.
-    Sandbox runs the emulator in the foreground for offline development. Clean removes build output.
+    Sandbox runs the emulator in the foreground for offline development. Package makes
+    out/Caxton.<version>.nupkg with PSResourceGet. Clean removes build output.
     Everything it needs comes from NuGet: run `dotnet tool restore` first, then `dotnet pwsh ./build.ps1`.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Sandbox', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Sandbox', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -86,6 +87,17 @@ function Complete-ModuleLayout {
     if ($LASTEXITCODE -ne 0) { throw "Generating help from docs/ failed (exit code $LASTEXITCODE): see the error above." }
 }
 
+function Invoke-Package {
+    # out/Caxton.<version>.nupkg through PSResourceGet, in its own process (see the script's help).
+    Invoke-Build
+    Get-ChildItem $out -Filter 'Caxton.*.nupkg' | Remove-Item
+    & dotnet pwsh -NoProfile -NonInteractive -File src/package/New-CaxtonPackage.ps1 -ModulePath $moduleOut -DestinationPath $out | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "Packaging failed (exit code $LASTEXITCODE): see the error above." }
+    $package = Join-Path $out "Caxton.$(Get-ModuleVersion).nupkg"
+    if (-not (Test-Path $package)) { throw "Packaging did not produce $package." }
+    Write-Host "Package: $package"
+}
+
 function Get-PesterModulePath {
     Invoke-Dotnet restore tests/tools/Tools.csproj --nologo -v quiet
     $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
@@ -154,6 +166,7 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Package' { Invoke-Package }
     'Sandbox' {
         Invoke-Build
         & dotnet (Join-Path $sandboxOut 'Caxton.Sandbox.dll') --urls 'http://127.0.0.1:5080'
