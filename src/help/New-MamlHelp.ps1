@@ -353,6 +353,14 @@ function Write-Command([System.Xml.XmlWriter] $Writer, $Command, $Help) {
     $Writer.WriteEndElement()
 
     $Writer.WriteStartElement('command', 'relatedLinks', $nsCommand)
+    # Get-Help -Online opens the first link with a URI: the doc itself, under the project's URI.
+    $project = $Command.Module.PrivateData.PSData.ProjectUri
+    if ($project) {
+        $Writer.WriteStartElement('maml', 'navigationLink', $nsMaml)
+        $Writer.WriteElementString('maml', 'linkText', $nsMaml, 'Online Version:')
+        $Writer.WriteElementString('maml', 'uri', $nsMaml, "$($project.TrimEnd('/'))/blob/main/docs/$($Command.Name).md")
+        $Writer.WriteEndElement()
+    }
     foreach ($link in $Help.Links) {
         $Writer.WriteStartElement('maml', 'navigationLink', $nsMaml)
         $Writer.WriteElementString('maml', 'linkText', $nsMaml, $link.Text)

@@ -41,6 +41,13 @@ Describe 'Help for <_>' -ForEach $cmdlets {
         ($help.description.Text -join ' ').Length | Should -BeGreaterThan 100
     }
 
+    It 'sends Get-Help -Online to its doc in the project' {
+        $online = @($help.relatedLinks.navigationLink | Where-Object { $_.uri })[0].uri
+        $project = (Get-Module Caxton).PrivateData.PSData.ProjectUri
+        $online | Should -Be "$project/blob/main/docs/$name.md"
+        Join-Path $docs "$name.md" | Should -Exist
+    }
+
     It 'documents every parameter of the cmdlet' {
         foreach ($parameter in $parameters) {
             $entry = @($help.parameters.parameter | Where-Object name -EQ $parameter)
