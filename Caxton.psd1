@@ -1,6 +1,9 @@
 @{
     RootModule           = 'Caxton.dll'
-    ModuleVersion        = '0.1.0'
+    # The version lives in one place, <Version> in Directory.Build.props: build.ps1 stamps it (and the
+    # matching CHANGELOG.md section as ReleaseNotes) into out/Caxton/Caxton.psd1. 0.0.0 marks this
+    # source copy, which is never imported as it is.
+    ModuleVersion        = '0.0.0'
     CompatiblePSEditions = @('Desktop', 'Core')
     GUID                 = '5b0c3a1e-8f5d-4b7e-9a57-2f1c9d3e6a41'
     Author               = 'Caxton module authors'
@@ -8,6 +11,7 @@
     Copyright            = '(c) Caxton module authors. MIT License.'
     Description          = 'Authenticate to the Caxton payments API: generate a client password, get a cached bearer token, reset client credentials.'
     PowerShellVersion    = '5.1'
+    FormatsToProcess     = @('Caxton.format.ps1xml')
     CmdletsToExport      = @(
         'Connect-Caxton'
         'Disconnect-Caxton'
@@ -22,7 +26,10 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags = @('Caxton', 'Payments', 'API', 'Authentication', 'OAuth', 'PSEdition_Desktop', 'PSEdition_Core')
+            Tags         = @('Caxton', 'Payments', 'API', 'Authentication', 'OAuth', 'BearerToken', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/caxton-ps/Caxton'
+            LicenseUri   = 'https://github.com/caxton-ps/Caxton/blob/main/LICENSE'
+            ReleaseNotes = 'See CHANGELOG.md.'
         }
     }
 }

@@ -7,14 +7,15 @@
     Test runs the xunit engine tests and the Pester tests against the built module, and ends with one
     line "N passed, N failed". Demo runs the whole authentication flow against a local emulator.
     Bench measures import, cold start, per-call cost, parallel throughput and memory side by side
-    and writes tests/bench/results.md. Sandbox runs the emulator in the foreground for offline development. Clean removes build output.
+    and writes tests/bench/results.md. Sandbox runs the emulator in the foreground for offline
+    development. Package makes out/Caxton.<version>.nupkg with PSResourceGet. Clean removes build output.
     Everything it needs comes from NuGet: run `dotnet tool restore` first, then `dotnet pwsh ./build.ps1`.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Sandbox', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Sandbox', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -52,7 +53,50 @@ function Invoke-Build {
         Copy-Item -Destination $moduleOut
     Copy-Item Caxton.psd1 -Destination $moduleOut
     Copy-Item en-US -Destination $moduleOut -Recurse
+    Complete-ModuleLayout
     Write-Host "Built module: $moduleOut"
+}
+
+function Get-ModuleVersion {
+    # The one source of truth for the version: <Version> in Directory.Build.props, which also
+    # versions the assemblies.
+    $version = @(([xml](Get-Content -Raw Directory.Build.props)).Project.PropertyGroup.Version | Where-Object { $_ })[0]
+    if ($version -notmatch '^\d+\.\d+\.\d+$') {
+        throw "Directory.Build.props: <Version> must be major.minor.patch (no prerelease label yet), not '$version'."
+    }
+    $version
+}
+
+function Set-ModuleManifestVersion([string] $Path, [string] $Version) {
+    # Stamps the version, and its CHANGELOG.md section as ReleaseNotes, into the built manifest.
+    $changelog = Get-Content -Raw CHANGELOG.md
+    $section = [regex]::Match($changelog, "(?ms)^## \[$([regex]::Escape($Version))\][^\n]*\n(.*?)(?=^## |\z)")
+    if (-not $section.Success) { throw "CHANGELOG.md has no '## [$Version]' section: add the release notes of $Version." }
+    $notes = $section.Groups[1].Value.Trim() -replace "'", "''"
+    $manifest = Get-Content -Raw $Path
+    $manifest = $manifest -replace "(?m)^(\s*ModuleVersion\s*=\s*)'[^']*'", "`${1}'$Version'"
+    $manifest = $manifest -replace "(?m)^(\s*ReleaseNotes\s*=\s*)'[^']*'", "`${1}'$notes'"
+    Set-Content -LiteralPath $Path -Value $manifest -NoNewline
+}
+
+function Complete-ModuleLayout {
+    # What the module folder holds beyond assemblies: the views, the stamped manifest, the generated help.
+    Copy-Item Caxton.format.ps1xml -Destination $moduleOut
+    Set-ModuleManifestVersion -Path (Join-Path $moduleOut 'Caxton.psd1') -Version (Get-ModuleVersion)
+    # MAML from docs/*.md plus the built cmdlets' metadata; its own process, as it imports the module.
+    & dotnet pwsh -NoProfile -NonInteractive -File src/help/New-MamlHelp.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -DocsPath docs | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "Generating help from docs/ failed (exit code $LASTEXITCODE): see the error above." }
+}
+
+function Invoke-Package {
+    # out/Caxton.<version>.nupkg through PSResourceGet, in its own process (see the script's help).
+    Invoke-Build
+    Get-ChildItem $out -Filter 'Caxton.*.nupkg' | Remove-Item
+    & dotnet pwsh -NoProfile -NonInteractive -File src/package/New-CaxtonPackage.ps1 -ModulePath $moduleOut -DestinationPath $out | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "Packaging failed (exit code $LASTEXITCODE): see the error above." }
+    $package = Join-Path $out "Caxton.$(Get-ModuleVersion).nupkg"
+    if (-not (Test-Path $package)) { throw "Packaging did not produce $package." }
+    Write-Host "Package: $package"
 }
 
 function Get-PesterModulePath {
@@ -133,6 +177,7 @@ switch ($Task) {
         & dotnet pwsh -NoProfile -NonInteractive -File tests/bench/Invoke-Benchmark.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -SandboxPath (Join-Path $sandboxOut 'Caxton.Sandbox.dll') -OutFile tests/bench/results.md | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "The benchmark failed with exit code $LASTEXITCODE." }
     }
+    'Package' { Invoke-Package }
     'Sandbox' {
         Invoke-Build
         & dotnet (Join-Path $sandboxOut 'Caxton.Sandbox.dll') --urls 'http://127.0.0.1:5080'

@@ -1,0 +1,115 @@
+# The package round trip a user makes: pack with the Package task's script, publish to a local
+# file repository, install with PSResourceGet into a temporary folder, import it by name in a
+# fresh pwsh and run the flow against the emulator.
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:repoRoot = Resolve-Path "$PSScriptRoot/../.." | ForEach-Object Path
+    $script:version = (Import-PowerShellDataFile $env:CAXTON_TEST_MODULE).ModuleVersion
+    $script:work = Join-Path ([IO.Path]::GetTempPath()) ('caxton-package-test-' + [guid]::NewGuid().ToString('n'))
+    $null = New-Item -ItemType Directory -Path $work
+
+    # What build.ps1 -Task Package runs.
+    $script:packed = Invoke-FreshPwsh -File (Join-Path $repoRoot 'src/package/New-CaxtonPackage.ps1') -ModulePath (Split-Path $env:CAXTON_TEST_MODULE) -DestinationPath (Join-Path $work 'packed') 2>&1 | Out-String
+    $script:packExitCode = $LASTEXITCODE
+    $script:nupkg = Join-Path $work "packed/Caxton.$version.nupkg"
+
+    function Invoke-Isolated([string] $Command) {
+        # A fresh pwsh whose PSResourceGet repository list (on Linux and macOS: under XDG_DATA_HOME)
+        # is a temporary one, so the user's list is never touched.
+        $saved = $env:XDG_DATA_HOME
+        $env:XDG_DATA_HOME = Join-Path $work 'data'
+        try {
+            $log = Invoke-FreshPwsh -Command $Command 2>&1 | Out-String
+            @{ ExitCode = $LASTEXITCODE; Log = $log }
+        }
+        finally {
+            $env:XDG_DATA_HOME = $saved
+        }
+    }
+}
+
+AfterAll {
+    $script:sandbox | Stop-CaxtonSandbox
+    Remove-Item -LiteralPath $script:work -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'The PSResourceGet package' {
+    It 'packs the built module as Caxton.<version>.nupkg with the manifest''s metadata' {
+        $packExitCode | Should -Be 0 -Because $packed
+        $nupkg | Should -Exist
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [IO.Compression.ZipFile]::OpenRead($nupkg)
+        try {
+            $entries = $zip.Entries.FullName
+            $nuspec = [xml][IO.StreamReader]::new($zip.GetEntry('Caxton.nuspec').Open()).ReadToEnd()
+        }
+        finally { $zip.Dispose() }
+        foreach ($file in 'Caxton.psd1', 'Caxton.dll', 'Caxton.Engine.dll', 'Caxton.format.ps1xml', 'en-US/Caxton.dll-Help.xml', 'en-US/about_Caxton.help.txt') {
+            $entries | Should -Contain $file
+        }
+        $nuspec.package.metadata.version | Should -Be $version
+        $nuspec.package.metadata.licenseUrl | Should -Match '/LICENSE$'
+        $nuspec.package.metadata.releaseNotes | Should -Not -BeNullOrEmpty
+    }
+
+    It 'publishes to a local repository, installs into a temporary folder, and runs the flow from there' {
+        $nupkg | Should -Exist
+        $repository = Join-Path $work 'repository'
+        $modules = Join-Path $work 'modules'
+        $null = New-Item -ItemType Directory -Path $repository, $modules
+        $install = Invoke-Isolated "
+            `$ErrorActionPreference = 'Stop'
+            Register-PSResourceRepository -Name CaxtonTest -Uri '$repository' -Trusted
+            try {
+                Publish-PSResource -NupkgPath '$nupkg' -Repository CaxtonTest
+                (Find-PSResource -Name Caxton -Repository CaxtonTest).Version.ToString()
+                Save-PSResource -Name Caxton -Repository CaxtonTest -Path '$modules' -TrustRepository
+            }
+            finally { Unregister-PSResourceRepository -Name CaxtonTest }
+            if (Get-PSResourceRepository -Name CaxtonTest -ErrorAction Ignore) { throw 'still registered' }
+        "
+        $install.ExitCode | Should -Be 0 -Because $install.Log
+        $install.Log | Should -Match ([regex]::Escape($version))
+        Join-Path $repository "Caxton.$version.nupkg" | Should -Exist
+        Join-Path $modules "Caxton/$version/Caxton.psd1" | Should -Exist
+
+        $account = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $savedPath = $env:PSModulePath
+        $env:PSModulePath = $modules + [IO.Path]::PathSeparator + $savedPath
+        try {
+            $flow = Invoke-FreshPwsh -Command "
+                `$ErrorActionPreference = 'Stop'
+                Import-Module Caxton
+                `$module = Get-Module Caxton
+                `$null = Connect-Caxton -BaseUri '$($sandbox.BaseUri)'
+                `$password = New-CaxtonPassword -Username '$($account.Username)' -Clientname '$($account.Clientname)' -Confirm:`$false
+                `$token = `$password | Get-CaxtonToken
+                `$banks = Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP'
+                [pscustomobject]@{
+                    ModuleBase = `$module.ModuleBase
+                    Version    = `$module.Version.ToString()
+                    Username   = `$token.Username
+                    TokenType  = `$token.TokenType
+                    Banks      = @(`$banks.Banks).Count
+                    Synopsis   = (Get-Help Get-CaxtonToken).Synopsis
+                    View       = (`$token | Out-String)
+                    Secret     = [System.Net.NetworkCredential]::new('', `$token.AccessToken).Password
+                } | ConvertTo-Json -Compress
+            " 2>&1
+        }
+        finally {
+            $env:PSModulePath = $savedPath
+        }
+        $LASTEXITCODE | Should -Be 0 -Because ($flow | Out-String)
+        $result = ($flow | Select-Object -Last 1) | ConvertFrom-Json
+        $result.ModuleBase | Should -BeLike "$modules*"
+        $result.Version | Should -Be $version
+        $result.Username | Should -Be $account.Username
+        $result.TokenType | Should -Be 'bearer'
+        $result.Banks | Should -BeGreaterThan 0
+        $result.Synopsis | Should -Match '^Gets a bearer token'
+        $result.View | Should -Match '\*{8}'
+        $result.View | Should -Not -Match ([regex]::Escape($result.Secret))
+    }
+}
