@@ -117,6 +117,7 @@ namespace Caxton.Commands
         [Parameter]
         [ValidateNotNull]
         [ConnectionTransformation]
+        [ArgumentCompleter(typeof(Completers.ConnectionNameCompleter))]
         public CaxtonConnection? Connection { get; set; }
 
         /// <summary>-Connection, else the default; a bad CAXTON_* variable ends the command.</summary>

@@ -14,11 +14,13 @@ namespace Caxton.Commands
         [Parameter(Position = 0, ValueFromPipeline = true, ParameterSetName = ConnectionSet)]
         [ValidateNotNull]
         [ConnectionTransformation]
+        [ArgumentCompleter(typeof(Completers.ConnectionNameCompleter))]
         public CaxtonConnection? Connection { get; set; }
 
         /// <summary>The name given to Connect-Caxton -Name.</summary>
         [Parameter(Mandatory = true, ParameterSetName = NameSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completers.ConnectionNameCompleter))]
         public string? Name { get; set; }
 
         protected override void ProcessRecord()

@@ -15,6 +15,7 @@ namespace Caxton.Commands
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completers.ConnectionNameCompleter))]
         public string[] Name { get; set; } = new string[0];
 
         /// <summary>Every named connection of this runspace, and the default.</summary>

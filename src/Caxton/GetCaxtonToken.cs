@@ -21,6 +21,7 @@ namespace Caxton.Commands
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PasswordSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completers.UsernameCompleter))]
         public string? Username { get; set; }
 
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = PasswordSet, ValueFromPipelineByPropertyName = true)]

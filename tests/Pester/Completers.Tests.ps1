@@ -61,4 +61,19 @@ Describe 'Completion' {
         $elsewhere | Should -BeNullOrEmpty
         (Complete ConnectionNameCompleter 'only').CompletionText | Should -Be @('only-here')
     }
+
+    It 'completes on the command line: <Line>' -TestCases @(
+        @{ Line = 'Get-CaxtonToken -Connection tab-'; Expected = 'tab-one' }
+        @{ Line = 'Invoke-CaxtonRestMethod x -Connection tab-'; Expected = 'tab-one' }
+        @{ Line = 'Get-CaxtonConnection -Name tab-'; Expected = 'tab-one' }
+        @{ Line = 'Disconnect-Caxton -Name tab-'; Expected = 'tab-one' }
+        @{ Line = 'Reset-CaxtonCredential -Username tab-user'; Expected = 'tab-user-1' }
+    ) {
+        if (-not (Get-CaxtonConnection -Name 'tab-one' -ErrorAction SilentlyContinue)) {
+            $connection = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'tab-one'
+            $account = New-CaxtonSandboxAccount -Sandbox $sandbox -Username 'tab-user-1'
+            $null = New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Connection $connection -Confirm:$false
+        }
+        (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText | Should -Contain $Expected
+    }
 }
