@@ -10,8 +10,10 @@ namespace Caxton
     /// One IHttpClientFactory per process, built on first use (never at import). The factory pools and
     /// rotates handlers, so connections are reused across calls yet DNS changes are picked up in
     /// runbooks that run for hours.
+    /// The engine calls only CreateClient, whose signature holds framework types alone: that keeps every
+    /// Microsoft.Extensions.* type inside this assembly's load context (see CaxtonLoadContext).
     /// </summary>
-    internal static class HttpClientSource
+    public static class HttpClientSource
     {
         private const string ClientName = "Caxton";
 
