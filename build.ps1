@@ -44,13 +44,15 @@ function Invoke-Build {
     Invoke-Dotnet build src/Caxton/Caxton.csproj -c $Configuration -o $staging --nologo -v quiet
     Invoke-Dotnet build src/Caxton.Sandbox/Caxton.Sandbox.csproj -c $Configuration -o $sandboxOut --nologo -v quiet
 
-    # The module folder holds only what PowerShell loads: the manifest, our assemblies, their
-    # dependencies and help. PowerShell's own assemblies and build leftovers stay out.
+    # The module folder holds only what PowerShell loads: the manifest, the cmdlets, help, and in
+    # Dependencies/ the engine and its dependencies, which Caxton.dll's own resolver loads (on PowerShell 7
+    # into a private load context; see README "Dependency isolation"). PowerShell's own assemblies and
+    # build leftovers stay out.
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
-    $null = New-Item -ItemType Directory -Path $moduleOut
+    $dependencies = New-Item -ItemType Directory -Path (Join-Path $moduleOut 'Dependencies')
     Get-ChildItem $staging -Filter *.dll |
         Where-Object Name -NotIn 'System.Management.Automation.dll' |
-        Copy-Item -Destination $moduleOut
+        ForEach-Object { Copy-Item $_ -Destination ($_.Name -eq 'Caxton.dll' ? $moduleOut : $dependencies) }
     Copy-Item Caxton.psd1 -Destination $moduleOut
     Copy-Item en-US -Destination $moduleOut -Recurse
     Complete-ModuleLayout

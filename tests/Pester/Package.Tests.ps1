@@ -45,7 +45,7 @@ Describe 'The PSResourceGet package' {
             $nuspec = [xml][IO.StreamReader]::new($zip.GetEntry('Caxton.nuspec').Open()).ReadToEnd()
         }
         finally { $zip.Dispose() }
-        foreach ($file in 'Caxton.psd1', 'Caxton.dll', 'Caxton.Engine.dll', 'Caxton.format.ps1xml', 'en-US/Caxton.dll-Help.xml', 'en-US/about_Caxton.help.txt') {
+        foreach ($file in 'Caxton.psd1', 'Caxton.dll', 'Dependencies/Caxton.Engine.dll', 'Dependencies/Caxton.Http.dll', 'Dependencies/Microsoft.Extensions.Http.dll', 'Caxton.format.ps1xml', 'en-US/Caxton.dll-Help.xml', 'en-US/about_Caxton.help.txt') {
             $entries | Should -Contain $file
         }
         $nuspec.package.metadata.version | Should -Be $version

@@ -26,7 +26,7 @@ namespace Caxton
         public CaxtonTransport(Func<HttpClient>? clientFactory = null, TransportSettings? settings = null)
         {
             Settings = settings ?? TransportSettings.Default;
-            this.clientFactory = clientFactory ?? HttpClientSource.For(Settings);
+            this.clientFactory = clientFactory ?? Settings.CreateClientFactory();
         }
 
         public TransportSettings Settings { get; }

@@ -20,7 +20,8 @@ namespace Caxton
         /// <summary>Retries after the first attempt, for failures that are safe to repeat.</summary>
         public int MaximumRetryCount { get; set; } = RetryPolicy.DefaultMaximumRetryCount;
 
-        /// <summary>Settings that need a handler of their own; the default ones share one.</summary>
-        public bool NeedsOwnHandler => SkipCertificateCheck || Proxy != null || ProxyUseDefaultCredentials;
+        /// <summary>HttpClients made with these settings, from the isolated HTTP stack.</summary>
+        public Func<System.Net.Http.HttpClient> CreateClientFactory() =>
+            HttpClientSource.For(SkipCertificateCheck, Proxy, ProxyCredential, ProxyUseDefaultCredentials);
     }
 }

@@ -15,25 +15,28 @@ namespace Caxton
     /// rotates handlers, so connections are reused across calls yet DNS changes are picked up in
     /// runbooks that run for hours. Connections with their own proxy or certificate settings get a
     /// named client of their own; all others share one.
+    /// The engine calls only <see cref="For"/>, whose signature holds framework types alone: that keeps
+    /// every Microsoft.Extensions.* type inside this assembly's load context (see CaxtonLoadContext).
     /// </summary>
-    internal static class HttpClientSource
+    public static class HttpClientSource
     {
         private const string SharedName = "Caxton";
 
-        private static readonly ConcurrentDictionary<string, TransportSettings> Named = new ConcurrentDictionary<string, TransportSettings>();
+        private static readonly ConcurrentDictionary<string, HandlerSettings> Named = new ConcurrentDictionary<string, HandlerSettings>();
 
         private static readonly Lazy<IHttpClientFactory> Factory =
             new Lazy<IHttpClientFactory>(CreateFactory, LazyThreadSafetyMode.ExecutionAndPublication);
 
-        public static Func<HttpClient> For(TransportSettings settings)
+        /// <summary>Makes HttpClients for one connection's settings; the default settings share one handler pool.</summary>
+        public static Func<HttpClient> For(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials)
         {
-            if (!settings.NeedsOwnHandler)
+            if (!skipCertificateCheck && proxy is null && !proxyUseDefaultCredentials)
             {
                 return () => Factory.Value.CreateClient(SharedName);
             }
 
             var name = SharedName + "/" + Guid.NewGuid().ToString("N");
-            Named[name] = settings;
+            Named[name] = new HandlerSettings(skipCertificateCheck, proxy, proxyCredential, proxyUseDefaultCredentials);
             return () => Factory.Value.CreateClient(name);
         }
 
@@ -46,7 +49,7 @@ namespace Caxton
             return services.BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
         }
 
-        private static HttpClientHandler CreateHandler(TransportSettings settings)
+        private static HttpClientHandler CreateHandler(HandlerSettings settings)
         {
             var handler = new HttpClientHandler
             {
@@ -97,6 +100,27 @@ namespace Caxton
 #pragma warning restore SYSLIB0014
         }
 
+        private sealed class HandlerSettings
+        {
+            public static readonly HandlerSettings Default = new HandlerSettings(false, null, null, false);
+
+            public HandlerSettings(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials)
+            {
+                SkipCertificateCheck = skipCertificateCheck;
+                Proxy = proxy;
+                ProxyCredential = proxyCredential;
+                ProxyUseDefaultCredentials = proxyUseDefaultCredentials;
+            }
+
+            public bool SkipCertificateCheck { get; }
+
+            public Uri? Proxy { get; }
+
+            public NetworkCredential? ProxyCredential { get; }
+
+            public bool ProxyUseDefaultCredentials { get; }
+        }
+
         /// <summary>Gives each named client its primary handler, built from that client's settings.</summary>
         private sealed class ConfigureHandlers : IConfigureNamedOptions<HttpClientFactoryOptions>
         {
@@ -104,7 +128,7 @@ namespace Caxton
 
             public void Configure(string? name, HttpClientFactoryOptions options)
             {
-                var settings = name != null && Named.TryGetValue(name, out var own) ? own : TransportSettings.Default;
+                var settings = name != null && Named.TryGetValue(name, out var own) ? own : HandlerSettings.Default;
                 options.HttpMessageHandlerBuilderActions.Add(builder => builder.PrimaryHandler = CreateHandler(settings));
                 options.HttpClientActions.Add(client => client.Timeout = Timeout.InfiniteTimeSpan); // each call has its own budget
             }

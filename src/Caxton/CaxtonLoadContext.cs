@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace Caxton.Commands
+{
+    /// <summary>
+    /// PowerShell 7 only (never touched on .NET Framework; see ModuleInitializer). Caxton.dll and
+    /// Caxton.Engine live in the default context, so PowerShell sees their types ([Caxton.CaxtonConnection]
+    /// in scripts, type data, binding): PowerShell deliberately hides assemblies of custom load contexts
+    /// from its type resolution. Caxton.Http, the engine's one gateway to Microsoft.Extensions.*, and
+    /// everything it references load into this private context instead. The default context asks its
+    /// Resolving handlers for both names (neither is where .NET looks), and ours answers: Caxton.Engine
+    /// loaded into the default context, Caxton.Http into this one. Every reference Caxton.Http then makes
+    /// comes to Load(): our copy from Dependencies/, unless the runtime already provides that assembly
+    /// (System.Text.Json, System.Memory, ...) at the same or a newer version, in which case the default
+    /// context's copy is used, so framework types stay the framework's. Another module's
+    /// Microsoft.Extensions.* in the default context, older or newer, loaded before or after us, never
+    /// meets ours.
+    /// </summary>
+    internal sealed class CaxtonLoadContext : AssemblyLoadContext
+    {
+        private const string EngineName = "Caxton.Engine";
+        private const string IsolatedName = "Caxton.Http";
+
+        private static readonly object Gate = new object();
+        private static CaxtonLoadContext? instance;
+        private static bool registered;
+
+        private readonly string directory;
+        private readonly Lazy<Dictionary<string, string>> platform = new Lazy<Dictionary<string, string>>(ReadTrustedPlatformAssemblies);
+        private readonly ConcurrentDictionary<string, Version?> platformVersions = new ConcurrentDictionary<string, Version?>(StringComparer.OrdinalIgnoreCase);
+
+        private CaxtonLoadContext(string directory)
+        {
+            this.directory = directory;
+        }
+
+        internal static void Register(string directory)
+        {
+            lock (Gate)
+            {
+                // The context is created here but loads nothing until the engine is first needed.
+                instance ??= new CaxtonLoadContext(directory);
+                if (!registered)
+                {
+                    Default.Resolving += ResolveFromDefault;
+                    registered = true;
+                }
+            }
+        }
+
+        internal static void Unregister()
+        {
+            lock (Gate)
+            {
+                // The context itself stays: what it already loaded is bound to the engine for good.
+                Default.Resolving -= ResolveFromDefault;
+                registered = false;
+            }
+        }
+
+        /// <summary>The default context's last resort: we answer for our own two names only, never for others'.</summary>
+        private static Assembly? ResolveFromDefault(AssemblyLoadContext context, AssemblyName name)
+        {
+            var loader = instance;
+            if (loader == null)
+            {
+                return null;
+            }
+
+            if (string.Equals(name.Name, EngineName, StringComparison.OrdinalIgnoreCase))
+            {
+                return context.LoadFromAssemblyPath(Path.Combine(loader.directory, EngineName + ".dll"));
+            }
+
+            return string.Equals(name.Name, IsolatedName, StringComparison.OrdinalIgnoreCase) ? loader.LoadFromAssemblyName(name) : null;
+        }
+
+        protected override Assembly? Load(AssemblyName name)
+        {
+            if (name.Name == null)
+            {
+                return null;
+            }
+
+            var path = Path.Combine(directory, name.Name + ".dll");
+            if (!File.Exists(path) || IsProvidedByPlatform(name))
+            {
+                // null: the default context loads it (the framework's copy, or a failure as usual).
+                return null;
+            }
+
+            return LoadFromAssemblyPath(path);
+        }
+
+        /// <summary>
+        /// True when the runtime's trusted platform assemblies (the shared framework and PowerShell's own
+        /// files) hold this name at a version at least the one asked for. Dependencies/ carries such
+        /// assemblies only for Windows PowerShell 5.1.
+        /// </summary>
+        private bool IsProvidedByPlatform(AssemblyName name)
+        {
+            var version = platformVersions.GetOrAdd(name.Name!, PlatformVersion);
+            return version != null && (name.Version == null || version >= name.Version);
+        }
+
+        private Version? PlatformVersion(string simpleName)
+        {
+            if (!platform.Value.TryGetValue(simpleName, out var path))
+            {
+                return null;
+            }
+
+            try
+            {
+                return AssemblyName.GetAssemblyName(path).Version;
+            }
+            catch (Exception e) when (e is IOException || e is BadImageFormatException || e is UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        private static Dictionary<string, string> ReadTrustedPlatformAssemblies()
+        {
+            var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var list = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string;
+            if (list != null)
+            {
+                foreach (var path in list.Split(new[] { Path.PathSeparator }, StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var simpleName = Path.GetFileNameWithoutExtension(path);
+                    if (!byName.ContainsKey(simpleName))
+                    {
+                        byName.Add(simpleName, path);
+                    }
+                }
+            }
+
+            return byName;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Runtime.CompilerServices;
+
+namespace Caxton.Commands
+{
+    /// <summary>
+    /// Dependency isolation. Only Caxton.dll sits beside the manifest; Caxton.Engine and everything it
+    /// needs live in Dependencies/, where neither PowerShell nor .NET looks on its own. When the runtime
+    /// first needs them (a cmdlet runs), a handler registered here loads them: on PowerShell 7 the engine
+    /// into the default context and its Microsoft.Extensions.* (behind Caxton.Http) into a private
+    /// AssemblyLoadContext, CaxtonLoadContext, so they never meet another module's copies; on Windows
+    /// PowerShell 5.1, which has no load contexts, all from Dependencies/ through AppDomain.AssemblyResolve,
+    /// relying on our low, pinned versions. Import only registers a handler: nothing loads until needed.
+    /// </summary>
+    public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
+    {
+        private static readonly object Gate = new object();
+        private static int imports;
+
+        internal static string DependencyDirectory { get; } =
+            Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!, "Dependencies");
+
+        /// <summary>True on .NET (Core), PowerShell 6+; false on .NET Framework, Windows PowerShell 5.1.</summary>
+        internal static bool IsCoreClr { get; } = typeof(object).Assembly.GetName().Name == "System.Private.CoreLib";
+
+        // PowerShell calls OnImport once per import, in every runspace that imports the module, and
+        // OnRemove only on Remove-Module: the handler stays while any import may still be in use.
+        public void OnImport()
+        {
+            lock (Gate)
+            {
+                if (imports++ == 0)
+                {
+                    if (IsCoreClr)
+                    {
+                        RegisterCoreClr();
+                    }
+                    else
+                    {
+                        FrameworkDependencies.Register();
+                    }
+                }
+            }
+        }
+
+        public void OnRemove(PSModuleInfo psModuleInfo)
+        {
+            lock (Gate)
+            {
+                if (imports > 0 && --imports == 0)
+                {
+                    if (IsCoreClr)
+                    {
+                        UnregisterCoreClr();
+                    }
+                    else
+                    {
+                        FrameworkDependencies.Unregister();
+                    }
+                }
+            }
+        }
+
+        // CaxtonLoadContext derives from AssemblyLoadContext, which .NET Framework does not have: these two
+        // methods are the only way to it, are not inlined, and are compiled only when called on .NET.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void RegisterCoreClr() => CaxtonLoadContext.Register(DependencyDirectory);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void UnregisterCoreClr() => CaxtonLoadContext.Unregister();
+    }
+}
