@@ -231,9 +231,10 @@ namespace Caxton
             try
             {
                 // Safe to repeat: each answer is just another valid token.
+                var password = Secrets.ToPlainText(held.ClientPassword);
                 var response = await transport.SendAsync(
-                    () => CaxtonRequests.Token(BaseUri, held.Username, Secrets.ToPlainText(held.ClientPassword)),
-                    CaxtonRequests.GetAccessToken, RequestSafety.Idempotent, Timeout, log, CancellationToken.None).ConfigureAwait(false);
+                    () => CaxtonRequests.Token(BaseUri, held.Username, password),
+                    CaxtonRequests.GetAccessToken, RequestSafety.Idempotent, Timeout, log, CancellationToken.None, secret: password).ConfigureAwait(false);
 
                 // expires_in counts from when the response arrived.
                 var received = DateTimeOffset.UtcNow;

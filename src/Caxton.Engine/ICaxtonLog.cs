@@ -6,6 +6,12 @@ namespace Caxton
     /// </summary>
     public interface ICaxtonLog
     {
+        /// <summary>Whether verbose messages are shown; when not, the engine does not build them.</summary>
+        bool IsVerboseEnabled { get; }
+
+        /// <summary>Whether debug traces are shown; when not, the engine does not build them.</summary>
+        bool IsDebugEnabled { get; }
+
         void Verbose(string message);
 
         void Warning(string message);
@@ -16,6 +22,10 @@ namespace Caxton
     internal sealed class NullLog : ICaxtonLog
     {
         public static readonly NullLog Instance = new NullLog();
+
+        public bool IsVerboseEnabled => false;
+
+        public bool IsDebugEnabled => false;
 
         public void Verbose(string message)
         {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,6 +46,10 @@ namespace Caxton
             EnableTls12OnNetFramework();
             var services = new ServiceCollection();
             services.AddHttpClient();
+
+            // No logger providers are ever added, so the factory's logging handlers would only cost
+            // every request two extra handlers (and start-up time to compile them).
+            services.ConfigureHttpClientDefaults(client => client.RemoveAllLoggers());
             services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>>(new ConfigureHandlers());
             return services.BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
         }
@@ -58,6 +63,18 @@ namespace Caxton
                 UseCookies = false,
                 AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
             };
+            if (settings != HandlerSettings.Default)
+            {
+                ApplyOwnSettings(handler, settings);
+            }
+
+            return handler;
+        }
+
+        // Apart, so the shared handler's start-up does not load the proxy and credential types it never uses.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ApplyOwnSettings(HttpClientHandler handler, HandlerSettings settings)
+        {
             if (settings.Proxy != null)
             {
                 handler.UseProxy = true;
@@ -76,8 +93,6 @@ namespace Caxton
             {
                 handler.ServerCertificateCustomValidationCallback = (message, certificate, chain, errors) => true;
             }
-
-            return handler;
         }
 
         /// <summary>
@@ -86,11 +101,16 @@ namespace Caxton
         /// </summary>
         private static void EnableTls12OnNetFramework()
         {
-            if (!RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal))
+            if (RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal))
             {
-                return;
+                AddTls12();
             }
+        }
 
+        // Apart, so PowerShell 7 never loads ServicePointManager's assembly for a check that is not its own.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void AddTls12()
+        {
 #pragma warning disable SYSLIB0014 // ServicePointManager is what .NET Framework's HttpClient obeys.
             var current = ServicePointManager.SecurityProtocol;
             if (current != 0 && (current & SecurityProtocolType.Tls12) == 0)

@@ -28,7 +28,7 @@ namespace Caxton.Commands
         {
             // Started on the pipeline thread: a call that completes at once (a cached token) costs no
             // thread hop; one that awaits I/O continues on the thread pool while this thread relays.
-            var log = new PipelineLog();
+            var log = new PipelineLog(WouldWrite("Verbose", "VerbosePreference"), WouldWrite("Debug", "DebugPreference"));
             try
             {
                 return log.Drain(call(log, stopping.Token), this);
@@ -104,6 +104,19 @@ namespace Caxton.Commands
                 case CaxtonErrorKind.ServiceUnavailable: return ErrorCategory.ResourceUnavailable;
                 default: return ErrorCategory.InvalidOperation;
             }
+        }
+
+        /// <summary>Whether Write-Verbose or Write-Debug would show: -Verbose/-Debug, else the preference variable.</summary>
+        private bool WouldWrite(string parameter, string preferenceVariable)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var bound))
+            {
+                return IsTrue(bound);
+            }
+
+            return GetVariableValue(preferenceVariable) is ActionPreference preference
+                && preference != ActionPreference.SilentlyContinue
+                && preference != ActionPreference.Ignore;
         }
 
         private static bool IsTrue(object? value) =>

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
@@ -16,7 +15,7 @@ namespace Caxton.Commands
     /// Resolving handlers for both names (neither is where .NET looks), and ours answers: Caxton.Engine
     /// loaded into the default context, Caxton.Http into this one. Every reference Caxton.Http then makes
     /// comes to Load(): our copy from Dependencies/, unless the runtime already provides that assembly
-    /// (System.Text.Json, System.Memory, ...) at the same or a newer version, in which case the default
+    /// (System.Text.Json, System.Memory, ...), in which case the default
     /// context's copy is used, so framework types stay the framework's. Another module's
     /// Microsoft.Extensions.* in the default context, older or newer, loaded before or after us, never
     /// meets ours.
@@ -31,8 +30,7 @@ namespace Caxton.Commands
         private static bool registered;
 
         private readonly string directory;
-        private readonly Lazy<Dictionary<string, string>> platform = new Lazy<Dictionary<string, string>>(ReadTrustedPlatformAssemblies);
-        private readonly ConcurrentDictionary<string, Version?> platformVersions = new ConcurrentDictionary<string, Version?>(StringComparer.OrdinalIgnoreCase);
+        private readonly Lazy<HashSet<string>> platform = new Lazy<HashSet<string>>(ReadTrustedPlatformAssemblies);
 
         private CaxtonLoadContext(string directory)
         {
@@ -99,49 +97,25 @@ namespace Caxton.Commands
 
         /// <summary>
         /// True when the runtime's trusted platform assemblies (the shared framework and PowerShell's own
-        /// files) hold this name at a version at least the one asked for. Dependencies/ carries such
-        /// assemblies only for Windows PowerShell 5.1.
+        /// files) hold this name. Dependencies/ carries such assemblies only for Windows PowerShell 5.1, at
+        /// versions older than any PowerShell 7.4+ framework's, so the framework's copy always serves. The
+        /// name list is what the host already holds; reading each file's version would cost start-up time
+        /// (System.Reflection.Metadata) for no different answer.
         /// </summary>
-        private bool IsProvidedByPlatform(AssemblyName name)
-        {
-            var version = platformVersions.GetOrAdd(name.Name!, PlatformVersion);
-            return version != null && (name.Version == null || version >= name.Version);
-        }
+        private bool IsProvidedByPlatform(AssemblyName name) => platform.Value.Contains(name.Name!);
 
-        private Version? PlatformVersion(string simpleName)
+        private static HashSet<string> ReadTrustedPlatformAssemblies()
         {
-            if (!platform.Value.TryGetValue(simpleName, out var path))
-            {
-                return null;
-            }
-
-            try
-            {
-                return AssemblyName.GetAssemblyName(path).Version;
-            }
-            catch (Exception e) when (e is IOException || e is BadImageFormatException || e is UnauthorizedAccessException)
-            {
-                return null;
-            }
-        }
-
-        private static Dictionary<string, string> ReadTrustedPlatformAssemblies()
-        {
-            var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            var list = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string;
-            if (list != null)
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            if (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is string list)
             {
                 foreach (var path in list.Split(new[] { Path.PathSeparator }, StringSplitOptions.RemoveEmptyEntries))
                 {
-                    var simpleName = Path.GetFileNameWithoutExtension(path);
-                    if (!byName.ContainsKey(simpleName))
-                    {
-                        byName.Add(simpleName, path);
-                    }
+                    names.Add(Path.GetFileNameWithoutExtension(path));
                 }
             }
 
-            return byName;
+            return names;
         }
     }
 }

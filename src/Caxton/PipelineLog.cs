@@ -15,11 +15,33 @@ namespace Caxton.Commands
         private readonly ConcurrentQueue<Action<Cmdlet>> messages = new ConcurrentQueue<Action<Cmdlet>>();
         private readonly SemaphoreSlim posted = new SemaphoreSlim(0);
 
-        public void Verbose(string message) => Post(cmdlet => cmdlet.WriteVerbose(message));
+        public PipelineLog(bool verbose, bool debug)
+        {
+            IsVerboseEnabled = verbose;
+            IsDebugEnabled = debug;
+        }
+
+        public bool IsVerboseEnabled { get; }
+
+        public bool IsDebugEnabled { get; }
+
+        public void Verbose(string message)
+        {
+            if (IsVerboseEnabled)
+            {
+                Post(cmdlet => cmdlet.WriteVerbose(message));
+            }
+        }
 
         public void Warning(string message) => Post(cmdlet => cmdlet.WriteWarning(message));
 
-        public void Debug(string message) => Post(cmdlet => cmdlet.WriteDebug(message));
+        public void Debug(string message)
+        {
+            if (IsDebugEnabled)
+            {
+                Post(cmdlet => cmdlet.WriteDebug(message));
+            }
+        }
 
         /// <summary>Writes messages as they come until the task ends, then returns its result.</summary>
         public T Drain<T>(Task<T> task, Cmdlet cmdlet)

@@ -75,6 +75,10 @@ internal sealed class RecordingLog : ICaxtonLog
 
     public IReadOnlyList<string> Warnings => warnings.ToArray();
 
+    public bool IsVerboseEnabled => true;
+
+    public bool IsDebugEnabled => true;
+
     public void Verbose(string message) => messages.Enqueue(message);
 
     public void Warning(string message)

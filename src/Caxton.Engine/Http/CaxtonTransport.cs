@@ -35,7 +35,7 @@ namespace Caxton
         /// Sends the request <paramref name="build"/> makes, again as the retry policy allows. The
         /// timeout is the budget of the whole call, waits included.
         /// </summary>
-        public async Task<HttpExchange> SendAsync(Func<HttpRequestMessage?> build, string operation, RequestSafety safety, TimeSpan timeout, ICaxtonLog log, CancellationToken cancellationToken)
+        public async Task<HttpExchange> SendAsync(Func<HttpRequestMessage?> build, string operation, RequestSafety safety, TimeSpan timeout, ICaxtonLog log, CancellationToken cancellationToken, string? secret = null)
         {
             var stopwatch = Stopwatch.StartNew();
             using (var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -47,21 +47,37 @@ namespace Caxton
                     var request = build() ?? throw new InvalidOperationException("The request can be sent only once.");
                     var method = request.Method.Method;
                     var uri = request.RequestUri!;
-                    var secrets = await KnownSecretsAsync(request).ConfigureAwait(false);
+                    var secrets = KnownSecrets(request, secret);
                     TimeSpan? wait = null;
                     string? why = null;
                     try
                     {
-                        log.Verbose($"{operation}: {method} {uri}{(attempt > 1 ? $" (attempt {attempt} of {attempts})" : string.Empty)}");
-                        await TraceRequestAsync(request, operation, secrets, log).ConfigureAwait(false);
+                        if (log.IsVerboseEnabled)
+                        {
+                            log.Verbose($"{operation}: {method} {uri}{(attempt > 1 ? $" (attempt {attempt} of {attempts})" : string.Empty)}");
+                        }
+
+                        if (log.IsDebugEnabled)
+                        {
+                            await TraceRequestAsync(request, operation, secrets, log).ConfigureAwait(false);
+                        }
+
                         var attemptWatch = Stopwatch.StartNew();
                         using (var response = await clientFactory().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, budget.Token).ConfigureAwait(false))
                         {
                             var body = await ReadBodyAsync(response, operation, method, uri, budget.Token).ConfigureAwait(false);
                             var status = (int)response.StatusCode;
-                            log.Verbose($"{operation}: HTTP {status} {response.ReasonPhrase} in {attemptWatch.ElapsedMilliseconds} ms");
+                            if (log.IsVerboseEnabled)
+                            {
+                                log.Verbose($"{operation}: HTTP {status} {response.ReasonPhrase} in {attemptWatch.ElapsedMilliseconds} ms");
+                            }
+
                             var exchange = new HttpExchange(operation, method, uri, status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body, secrets);
-                            TraceResponse(exchange, log);
+                            if (log.IsDebugEnabled)
+                            {
+                                TraceResponse(exchange, log);
+                            }
+
                             if (attempt >= attempts || !RetryPolicy.IsRetryable(status, safety))
                             {
                                 return exchange;
@@ -110,29 +126,19 @@ namespace Caxton
             }
         }
 
-        /// <summary>The secrets a request carries, so nothing derived from its response can repeat them.</summary>
-        private static async Task<IReadOnlyCollection<string>> KnownSecretsAsync(HttpRequestMessage request)
+        /// <summary>
+        /// The secrets a request carries (its bearer token, and the one the caller names, such as a
+        /// client password in a form), so nothing derived from its response can repeat them.
+        /// </summary>
+        private static IReadOnlyCollection<string> KnownSecrets(HttpRequestMessage request, string? secret)
         {
-            var secrets = new List<string>();
-            if (request.Headers.Authorization?.Parameter is string bearer)
+            var bearer = request.Headers.Authorization?.Parameter;
+            if (bearer is null)
             {
-                secrets.Add(bearer);
+                return secret is null ? Array.Empty<string>() : new[] { secret };
             }
 
-            if (request.Content is FormUrlEncodedContent form)
-            {
-                var text = await form.ReadAsStringAsync().ConfigureAwait(false);
-                foreach (var pair in text.Split('&'))
-                {
-                    var equals = pair.IndexOf('=');
-                    if (equals > 0 && pair.Substring(0, equals).IndexOf("password", StringComparison.OrdinalIgnoreCase) >= 0)
-                    {
-                        secrets.Add(Uri.UnescapeDataString(pair.Substring(equals + 1).Replace('+', ' ')));
-                    }
-                }
-            }
-
-            return secrets;
+            return secret is null ? new[] { bearer } : new[] { bearer, secret };
         }
 
         private static async Task TraceRequestAsync(HttpRequestMessage request, string operation, IReadOnlyCollection<string> secrets, ICaxtonLog log)
