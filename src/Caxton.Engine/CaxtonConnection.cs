@@ -172,16 +172,20 @@ namespace Caxton
                     };
                     CheckPasswordLifetime(held, DateTimeOffset.UtcNow, log);
 
-                    // Run apart from this caller: others may join it, and one caller's Ctrl+C must not fail them.
-                    pendingFor = held;
-                    pendingToken = Task.Run(() => RequestTokenAsync(held, log));
+                    // Not tied to this caller's token: others may join it, and one caller's Ctrl+C must not
+                    // fail them. Started here, it runs on this thread up to its first wait for the network.
+                    request = RequestTokenAsync(held, log);
+                    if (!request.IsCompleted)
+                    {
+                        pendingFor = held;
+                        pendingToken = request;
+                    }
                 }
                 else
                 {
                     log.Verbose($"{CaxtonRequests.GetAccessToken}: joining the token request already under way.");
+                    request = pendingToken;
                 }
-
-                request = pendingToken;
             }
 
             return await request.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -253,6 +257,8 @@ namespace Caxton
             }
             finally
             {
+                // Runs after GetTokenAsync has published this request (it holds the lock meanwhile), or,
+                // when the request ends at once, before it is published and so with nothing to clear.
                 lock (gate)
                 {
                     // A newer request for another credential may have taken the slot.

@@ -56,7 +56,7 @@ function Measure-Cold([hashtable] $Variants, [int] $Runs) {
     $medians
 }
 
-function Format-Ms([double] $Seconds) { '{0:N1} ms' -f ($Seconds * 1000) }
+function Format-Ms([double] $Seconds) { if ($Seconds -lt 0.001) { '{0:N0} µs' -f ($Seconds * 1e6) } else { '{0:N1} ms' -f ($Seconds * 1000) } }
 function Format-Ratio([double] $Value) { '{0:N2}x' -f $Value }
 function Format-Pct([double] $Value) { '{0:N0}%' -f ($Value * 100) }
 
@@ -70,16 +70,22 @@ try {
     $base = $sandbox.BaseUri
     $env:CAXTON_BASEURI = $base
 
-    # 1. Cold import.
+    # 1. Cold import. The floor any module pays: an empty script module with a manifest.
+    $emptyModule = Join-Path ([IO.Path]::GetTempPath()) "caxton-bench-empty-$PID"
+    $null = New-Item -ItemType Directory -Force -Path $emptyModule
+    Set-Content -LiteralPath (Join-Path $emptyModule 'Empty.psm1') -Value 'function Get-Nothing {}'
+    Set-Content -LiteralPath (Join-Path $emptyModule 'Empty.psd1') -Value "@{ RootModule = 'Empty.psm1'; ModuleVersion = '1.0.0'; FunctionsToExport = @('Get-Nothing'); CmdletsToExport = @(); VariablesToExport = @(); AliasesToExport = @() }"
     $import = Measure-Cold -Runs $ColdRuns -Variants @{
         bare         = { 'exit' }
+        empty        = { "Import-Module '$(Join-Path $emptyModule 'Empty.psd1')'" }
         caxton       = { "Import-Module '$ModulePath'" }
         psresourceget = { 'Import-Module Microsoft.PowerShell.PSResourceGet' }
         psreadline   = { 'Import-Module PSReadLine' }
     }
     $addCaxton = $import.caxton - $import.bare
-    Add-Row 'Cold import (fresh pwsh)' (Format-Ms $import.caxton) ("bare {0}; PSResourceGet {1}; PSReadLine {2}" -f (Format-Ms $import.bare), (Format-Ms $import.psresourceget), (Format-Ms $import.psreadline)) `
-        ("adds {0} to bare (PSResourceGet {1}, PSReadLine {2})" -f (Format-Pct ($addCaxton / $import.bare)), (Format-Pct (($import.psresourceget - $import.bare) / $import.bare)), (Format-Pct (($import.psreadline - $import.bare) / $import.bare))) `
+    Remove-Item -LiteralPath $emptyModule -Recurse -Force -ErrorAction Ignore
+    Add-Row 'Cold import (fresh pwsh)' (Format-Ms $import.caxton) ("bare {0}; empty manifest module {1}; PSResourceGet {2}; PSReadLine {3}" -f (Format-Ms $import.bare), (Format-Ms $import.empty), (Format-Ms $import.psresourceget), (Format-Ms $import.psreadline)) `
+        ("adds {0} to bare (empty module {1}, PSResourceGet {2}, PSReadLine {3})" -f (Format-Pct ($addCaxton / $import.bare)), (Format-Pct (($import.empty - $import.bare) / $import.bare)), (Format-Pct (($import.psresourceget - $import.bare) / $import.bare)), (Format-Pct (($import.psreadline - $import.bare) / $import.bare))) `
         'adds <= 15%' ($addCaxton / $import.bare -le 0.15)
 
     # 2. Cold end to end: Connect, Generate Password, Get Access Token in a fresh process.
@@ -123,27 +129,33 @@ try {
         $null = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
         $response.Dispose()
     }
-    function Measure-PerCall([scriptblock] $Call, [int] $Count, [int] $Batches = 5) {
-        for ($i = 0; $i -lt 20; $i++) { & $Call }   # warm-up: JIT, connection pool
+    function Measure-Interleaved([hashtable] $Calls, [int] $Count, [int] $Batches = 7) {
+        # Batches of each call in turn, in shuffled order, so drift (emulator state, machine load)
+        # falls on all of them alike. The median batch gives the per-call time.
+        foreach ($call in $Calls.Values) { for ($i = 0; $i -lt 20; $i++) { & $call } }   # warm-up: JIT, connection pool
         $perBatch = [math]::Max(1, [int]($Count / $Batches))
-        $samples = foreach ($b in 1..$Batches) {
-            $watch = [Diagnostics.Stopwatch]::StartNew()
-            for ($i = 0; $i -lt $perBatch; $i++) { & $Call }
-            $watch.Elapsed.TotalSeconds / $perBatch
+        $samples = @{}; foreach ($name in $Calls.Keys) { $samples[$name] = [Collections.Generic.List[double]]::new() }
+        foreach ($b in 1..$Batches) {
+            foreach ($name in ($Calls.Keys | Get-Random -Count $Calls.Count)) {
+                $call = $Calls[$name]
+                $watch = [Diagnostics.Stopwatch]::StartNew()
+                for ($i = 0; $i -lt $perBatch; $i++) { & $call }
+                $samples[$name].Add($watch.Elapsed.TotalSeconds / $perBatch)
+            }
         }
-        Get-Median $samples
+        $medians = @{}; foreach ($name in $Calls.Keys) { $medians[$name] = Get-Median $samples[$name] }
+        $medians
     }
-    $perCaxton = Measure-PerCall $warmCaxton $WarmCalls
-    $perIrm = Measure-PerCall $warmIrm $WarmCalls
-    $perRaw = Measure-PerCall $warmRaw $WarmCalls
+    $warm = Measure-Interleaved @{ caxton = $warmCaxton; irm = $warmIrm; raw = $warmRaw } $WarmCalls
+    $perCaxton = $warm.caxton; $perIrm = $warm.irm; $perRaw = $warm.raw
     Add-Row 'Warm call: Get-CaxtonToken -Force' (Format-Ms $perCaxton) ("Invoke-RestMethod {0}; raw HttpClient {1}" -f (Format-Ms $perIrm), (Format-Ms $perRaw)) `
         ("{0} of IRM; {1} of raw" -f (Format-Ratio ($perCaxton / $perIrm)), (Format-Ratio ($perCaxton / $perRaw))) `
         '<= 0.5x IRM, <= 1.3x raw' (($perCaxton / $perIrm -le 0.5) -and ($perCaxton / $perRaw -le 1.3))
 
     # 4. Cached call against the floor of any cmdlet call.
     $floorVariable = 1
-    $perCached = Measure-PerCall { $null = Get-CaxtonToken } $CachedCalls
-    $perVariable = Measure-PerCall { $null = Get-Variable -Name floorVariable } $CachedCalls
+    $cached = Measure-Interleaved @{ caxton = { $null = Get-CaxtonToken }; floor = { $null = Get-Variable -Name floorVariable } } $CachedCalls
+    $perCached = $cached.caxton; $perVariable = $cached.floor
     Add-Row 'Cached call: Get-CaxtonToken' (Format-Ms $perCached) ("Get-Variable {0}" -f (Format-Ms $perVariable)) (Format-Ratio ($perCached / $perVariable)) '<= 2x Get-Variable' ($perCached / $perVariable -le 2)
 
     # 5. Parallel: runspaces sharing one connection that has no token yet. The runspaces are opened
@@ -205,7 +217,7 @@ finally {
 $cpu = (Get-Content /proc/cpuinfo -ErrorAction Ignore | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
 $machine = "{0}; {1} cores; {2}; PowerShell {3}; .NET {4}; {5}" -f ($cpu ? $cpu : 'unknown CPU'), [Environment]::ProcessorCount, [Runtime.InteropServices.RuntimeInformation]::OSDescription, $PSVersionTable.PSVersion, [Environment]::Version, (Get-Date -Format 'yyyy-MM-dd HH:mm')
 $table = [Text.StringBuilder]::new()
-$null = $table.AppendLine("# Caxton benchmark").AppendLine().AppendLine("Machine: $machine. Medians of $ColdRuns cold runs per variant (interleaved) and of 5 batches for per-call figures; all figures from one run.").AppendLine()
+$null = $table.AppendLine("# Caxton benchmark").AppendLine().AppendLine("Machine: $machine. Medians of $ColdRuns cold runs per variant and of 7 batches for per-call figures, variants interleaved; all figures from one run.").AppendLine()
 $null = $table.AppendLine('| Measure | Caxton | Comparison (same run) | Ratio | Target | Met |').AppendLine('| --- | --- | --- | --- | --- | --- |')
 foreach ($row in $rows) { $null = $table.AppendLine("| $($row.Measure) | $($row.Caxton) | $($row.Comparison) | $($row.Ratio) | $($row.Target) | $($row.Met) |") }
 $text = $table.ToString()
