@@ -101,22 +101,8 @@ namespace Caxton
 
         public int? GetInt(string name)
         {
-            if (!Json.TryGetMember(Element, name, out var value))
-            {
-                return null;
-            }
-
-            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number))
-            {
-                return number;
-            }
-
-            if (value.ValueKind == JsonValueKind.String && int.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out number))
-            {
-                return number;
-            }
-
-            return null;
+            var number = Json.GetInt64(Element, name);
+            return number >= int.MinValue && number <= int.MaxValue ? (int?)number : null;
         }
 
         public DateTimeOffset? GetDate(string name) => Json.ParseDate(GetString(name));
@@ -154,6 +140,27 @@ namespace Caxton
             }
 
             return false;
+        }
+
+        /// <summary>A whole number, given as a JSON number or as a numeric string; null otherwise.</summary>
+        public static long? GetInt64(JsonElement element, string name)
+        {
+            if (!TryGetMember(element, name, out var value))
+            {
+                return null;
+            }
+
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number))
+            {
+                return number;
+            }
+
+            if (value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out number))
+            {
+                return number;
+            }
+
+            return null;
         }
 
         /// <summary>Dates come with 7 fractional digits and sometimes without an offset: a missing offset means UTC.</summary>

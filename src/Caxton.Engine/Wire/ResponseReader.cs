@@ -133,7 +133,7 @@ namespace Caxton
             }
 
             var tokenType = TryGetString(root.Value, "token_type");
-            var expiresIn = TryGetLong(root.Value, "expires_in");
+            var expiresIn = Json.GetInt64(root.Value, "expires_in");
             if (expiresIn is null || expiresIn.Value <= 0 || expiresIn.Value > MaxExpiresIn)
             {
                 throw InvalidResponse(response, "it has no expires_in between 1 second and 100 years");
@@ -274,26 +274,6 @@ namespace Caxton
 
         private static string? TryGetString(JsonElement element, string name) =>
             Json.TryGetMember(element, name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-        private static long? TryGetLong(JsonElement element, string name)
-        {
-            if (!Json.TryGetMember(element, name, out var value))
-            {
-                return null;
-            }
-
-            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number))
-            {
-                return number;
-            }
-
-            if (value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out number))
-            {
-                return number;
-            }
-
-            return null;
-        }
 
         private static CaxtonException StatusNotValid(HttpExchange response, ApiModel model)
         {
