@@ -20,7 +20,7 @@ namespace Caxton
             @"|(?<form>(?:^|[?&])(?:Password|ClientPassword|access_token|refresh_token)=)[^&\s]*" +
             // Authorization: Bearer ... (and Basic ...)
             @"|(?<scheme>\b(?:Bearer|Basic)\s+)[A-Za-z0-9\-._~+/]+=*",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled,
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, // interpreted: it runs on error and -Debug paths only, where compiling it would cost more than it saves
             TimeSpan.FromSeconds(1));
 
         public static string Redact(string? text, IReadOnlyCollection<string>? knownSecrets = null)
