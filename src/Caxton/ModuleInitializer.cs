@@ -29,6 +29,13 @@ namespace Caxton.Commands
         // OnRemove only on Remove-Module: the handler stays while any import may still be in use.
         public void OnImport()
         {
+            // The engine runs on the framework's System.Text.Json, 8.0 or newer from PowerShell 7.4 (.NET 8):
+            // say so at import rather than fail later with a load error.
+            if (IsCoreClr && Environment.Version.Major < 8)
+            {
+                throw new PlatformNotSupportedException($"Caxton needs PowerShell 7.4 or later (or Windows PowerShell 5.1); this is .NET {Environment.Version}.");
+            }
+
             lock (Gate)
             {
                 if (imports++ == 0)
