@@ -5,17 +5,8 @@ namespace Caxton.Commands
     /// <summary>New-CaxtonPassword: Generate Password (step 1). The connection keeps the new credential.</summary>
     [Cmdlet(VerbsCommon.New, "CaxtonPassword", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(CaxtonClientPassword))]
-    public sealed class NewCaxtonPasswordCommand : CaxtonConnectedCmdlet
+    public sealed class NewCaxtonPasswordCommand : CaxtonAccountCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completers.UsernameCompleter))]
-        public string Username { get; set; } = string.Empty;
-
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string Clientname { get; set; } = string.Empty;
-
         protected override void ProcessRecord()
         {
             var connection = ResolveConnection();

@@ -8,17 +8,8 @@ namespace Caxton.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Reset, "CaxtonCredential", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(CaxtonCredentialReset))]
-    public sealed class ResetCaxtonCredentialCommand : CaxtonConnectedCmdlet
+    public sealed class ResetCaxtonCredentialCommand : CaxtonAccountCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completers.UsernameCompleter))]
-        public string Username { get; set; } = string.Empty;
-
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string Clientname { get; set; } = string.Empty;
-
         /// <summary>The sub-account to reset; the main account when omitted.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
