@@ -120,7 +120,8 @@ namespace Caxton
             {
                 if (credential != null && credential.SameAs(username, clientPassword))
                 {
-                    if (passwordExpiresOn.HasValue)
+                    // Replace the object only to learn an expiry: a new object would orphan a token request under way for it.
+                    if (passwordExpiresOn.HasValue && passwordExpiresOn != credential.PasswordExpiresOn)
                     {
                         credential = new ClientCredential(username, clientPassword, passwordExpiresOn);
                     }

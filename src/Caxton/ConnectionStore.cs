@@ -64,7 +64,7 @@ namespace Caxton.Commands
                     }
                 }
 
-                if (slot.Default != null && !found.Contains(slot.Default) && !slot.Named.ContainsValue(slot.Default) && wildcard.IsMatch(slot.Default.Name))
+                if (slot.Default != null && !slot.Named.ContainsValue(slot.Default) && wildcard.IsMatch(slot.Default.Name))
                 {
                     found.Add(slot.Default);
                 }
