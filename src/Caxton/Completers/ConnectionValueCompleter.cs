@@ -120,6 +120,11 @@ namespace Caxton.Commands.Completers
         /// <summary>Records a username and clientname Caxton accepted, for this runspace's completion.</summary>
         internal static void Remember(string username, string clientname)
         {
+            if (Runspace.DefaultRunspace is null)
+            {
+                return; // no runspace to complete in
+            }
+
             var used = Used.GetValue(Runspace.DefaultRunspace, _ => new List<KeyValuePair<string, string>>());
             lock (used)
             {
