@@ -165,10 +165,11 @@ namespace Caxton
             if (settings.Proxy != null)
             {
                 handler.UseProxy = true;
+                // One or the other: WebProxy.UseDefaultCredentials is a view of Credentials, and setting it
+                // to false clears them (it once silently dropped -ProxyCredential here).
                 handler.Proxy = new WebProxy(settings.Proxy)
                 {
-                    Credentials = settings.ProxyCredential,
-                    UseDefaultCredentials = settings.ProxyUseDefaultCredentials && settings.ProxyCredential is null,
+                    Credentials = settings.ProxyCredential ?? (settings.ProxyUseDefaultCredentials ? CredentialCache.DefaultCredentials : null),
                 };
             }
             else if (settings.ProxyUseDefaultCredentials)
