@@ -93,6 +93,7 @@ namespace Caxton
         {
             private HttpClientHandler? handler;
             private DateTime createdUtc;
+            private bool disposed;
 
             public SharedHandler(HandlerSettings settings) => Settings = settings;
 
@@ -105,6 +106,11 @@ namespace Caxton
             {
                 lock (this)
                 {
+                    if (disposed)
+                    {
+                        throw new ObjectDisposedException(nameof(HttpClientLease));
+                    }
+
                     var now = DateTime.UtcNow;
                     if (handler is null || now - createdUtc >= HandlerLifetime)
                     {
@@ -122,6 +128,7 @@ namespace Caxton
             {
                 lock (this)
                 {
+                    disposed = true;
                     handler?.Dispose();
                     handler = null;
                 }
