@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -28,7 +29,13 @@ namespace Caxton.Commands
         {
             // Started on the pipeline thread: a call that completes at once (a cached token) costs no
             // thread hop; one that awaits I/O continues on the thread pool while this thread relays.
-            var log = new PipelineLog(WouldWrite("Verbose", "VerbosePreference"), WouldWrite("Debug", "DebugPreference"));
+            var debug = WouldWrite("Debug", "DebugPreference");
+            if (debug)
+            {
+                NeverInquireOnDebug();
+            }
+
+            var log = new PipelineLog(WouldWrite("Verbose", "VerbosePreference"), debug);
             try
             {
                 return log.Drain(call(log, stopping.Token), this);
@@ -36,6 +43,23 @@ namespace Caxton.Commands
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
+            }
+        }
+
+        private static readonly PropertyInfo? RuntimeDebugPreference =
+            typeof(PSObject).Assembly.GetType("System.Management.Automation.MshCommandRuntime")?.GetProperty("DebugPreference", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+
+        /// <summary>
+        /// Under Inquire, every WriteDebug asks "Continue with this operation?", and Windows PowerShell 5.1
+        /// sets Inquire for -Debug: an unattended runbook run with -Debug would wait for an answer forever.
+        /// Our debug lines are a trace, never a question, so Inquire shows them as Continue does.
+        /// </summary>
+        private void NeverInquireOnDebug()
+        {
+            if (RuntimeDebugPreference != null && RuntimeDebugPreference.CanWrite
+                && RuntimeDebugPreference.GetValue(CommandRuntime) is ActionPreference.Inquire)
+            {
+                RuntimeDebugPreference.SetValue(CommandRuntime, ActionPreference.Continue);
             }
         }
 
@@ -72,9 +96,12 @@ namespace Caxton.Commands
             if (exception is CaxtonException caxton)
             {
                 var record = new ErrorRecord(caxton, caxton.ErrorId, CategoryOf(caxton.Kind), target);
-                if (caxton.RecommendedAction != null)
+                var reference = caxton.SupportReference;
+                if (caxton.RecommendedAction != null || reference != null)
                 {
-                    record.ErrorDetails = new ErrorDetails(caxton.Message) { RecommendedAction = caxton.RecommendedAction };
+                    // The response's Date and request id, for quoting to Caxton support, in the message users see.
+                    var message = reference is null ? caxton.Message : $"{caxton.Message} (Caxton response: {reference}.)";
+                    record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = caxton.RecommendedAction };
                 }
 
                 return record;
@@ -138,6 +165,11 @@ namespace Caxton.Commands
         {
             if (Connection != null)
             {
+                if (ConnectionTransformationAttribute.UnresolvedName(Connection) is string missing)
+                {
+                    ThrowCaxtonError(ConnectionTransformationAttribute.NotFound(missing), missing);
+                }
+
                 return Connection;
             }
 

@@ -109,7 +109,7 @@ function Split-Prose {
         if (-not $line.Trim() -or $line -match '^\s*[-*] ') {
             if ($current.Count) { $paragraphs.Add(($current -join ' ')); $current.Clear() }
         }
-        if ($line.Trim()) { $current.Add(($line.Trim() -replace '`', '' -replace '\*\*', '')) }
+        if ($line.Trim()) { $current.Add(($line.Trim() -replace '`', '' -replace '\*\*([^*]+)\*\*', '$1')) }
     }
     if ($current.Count) { $paragraphs.Add(($current -join ' ')) }
     , $paragraphs.ToArray()
