@@ -377,6 +377,8 @@ try {
     $commands = @($module.ExportedCmdlets.Values | Sort-Object Name)
     $docs = @{}
     foreach ($file in Get-ChildItem -LiteralPath $DocsPath -Filter *.md) {
+        # Cmdlet help is docs/<Verb>-<Noun>.md; other pages (contract.md) are prose for readers of the repo.
+        if ($file.BaseName -notmatch '^[A-Za-z]+-[A-Za-z]+$') { continue }
         if ($file.BaseName -notin $commands.Name) {
             throw "$($file.Name): documents '$($file.BaseName)', which the module does not export. Its cmdlets: $($commands.Name -join ', ')."
         }
