@@ -29,13 +29,7 @@ namespace Caxton.Commands
         {
             // Started on the pipeline thread: a call that completes at once (a cached token) costs no
             // thread hop; one that awaits I/O continues on the thread pool while this thread relays.
-            var debug = WouldWrite("Debug", "DebugPreference");
-            if (debug)
-            {
-                NeverInquireOnDebug();
-            }
-
-            var log = new PipelineLog(WouldWrite("Verbose", "VerbosePreference"), debug);
+            var log = new PipelineLog(WouldWrite("Verbose", "VerbosePreference"), WouldWrite("Debug", "DebugPreference"));
             try
             {
                 return log.Drain(call(log, stopping.Token), this);
@@ -46,20 +40,42 @@ namespace Caxton.Commands
             }
         }
 
-        private static readonly PropertyInfo? RuntimeDebugPreference =
-            typeof(PSObject).Assembly.GetType("System.Management.Automation.MshCommandRuntime")?.GetProperty("DebugPreference", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+        private static readonly Type? CommandRuntimeType = typeof(PSObject).Assembly.GetType("System.Management.Automation.MshCommandRuntime");
+        private static readonly PropertyInfo? RuntimeDebugPreference = CommandRuntimeType?.GetProperty("DebugPreference", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+        private static readonly PropertyInfo? RuntimeVerbosePreference = CommandRuntimeType?.GetProperty("VerbosePreference", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+        private static readonly PropertyInfo? RuntimeVerbose = CommandRuntimeType?.GetProperty("Verbose", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+
+        /// <summary>Every cmdlet: -Debug must never make it ask a question (see <see cref="NeverInquireOnDebug"/>).</summary>
+        protected override void BeginProcessing()
+        {
+            if (MyInvocation.BoundParameters.ContainsKey("Debug") || GetVariableValue("DebugPreference") is ActionPreference.Inquire)
+            {
+                NeverInquireOnDebug();
+            }
+        }
 
         /// <summary>
-        /// Under Inquire, every WriteDebug asks "Continue with this operation?", and Windows PowerShell 5.1
-        /// sets Inquire for -Debug: an unattended runbook run with -Debug would wait for an answer forever.
-        /// Our debug lines are a trace, never a question, so Inquire shows them as Continue does.
+        /// Under Inquire, every WriteDebug or WriteVerbose asks "Continue with this operation?". -Debug
+        /// sets Inquire for debug lines on Windows PowerShell 5.1, and for verbose lines on PowerShell 7
+        /// (when -Verbose is not given): an unattended runbook run with -Debug would wait for an answer
+        /// forever. Our debug and verbose lines are a trace, never a question, so they show as Continue does.
         /// </summary>
         private void NeverInquireOnDebug()
         {
-            if (RuntimeDebugPreference != null && RuntimeDebugPreference.CanWrite
-                && RuntimeDebugPreference.GetValue(CommandRuntime) is ActionPreference.Inquire)
+            if (CommandRuntimeType is null || !CommandRuntimeType.IsInstanceOfType(CommandRuntime))
+            {
+                return;
+            }
+
+            if (RuntimeDebugPreference is { CanWrite: true } && RuntimeDebugPreference.GetValue(CommandRuntime) is ActionPreference.Inquire)
             {
                 RuntimeDebugPreference.SetValue(CommandRuntime, ActionPreference.Continue);
+            }
+
+            // Verbose has no settable preference: setting the -Verbose flag itself gives Continue.
+            if (RuntimeVerbose is { CanWrite: true } && RuntimeVerbosePreference?.GetValue(CommandRuntime) is ActionPreference.Inquire)
+            {
+                RuntimeVerbose.SetValue(CommandRuntime, RuntimeVerbose.PropertyType == typeof(bool) ? (object)true : new SwitchParameter(true));
             }
         }
 
