@@ -68,15 +68,28 @@ Describe 'The README Quick Start' {
 }
 
 Describe 'The README ForEach-Object -Parallel recipe' {
-    It 'imports the module each runspace needs from wherever the caller imported it (a clone here)' {
+    It 'imports the module each runspace needs from wherever the caller imported it: <From>' -ForEach @(
+        @{ From = 'a clone' }
+        @{ From = 'an installed module' }
+    ) {
         $block = Get-ReadmeBlock 'Runbooks and parallel jobs' 'ForEach-Object -Parallel'
-        $block | Should -Not -Match 'Import-Module Caxton\s*$'
+        $block | Should -Not -Match '(?m)Import-Module Caxton\s*$'
+        $import = "Import-Module '$env:CAXTON_TEST_MODULE'"
+        $installed = $null
+        if ($From -eq 'an installed module') {
+            # As Install-PSResource lays it out: <module path>/Caxton/<version>, found by name.
+            $installed = Join-Path ([IO.Path]::GetTempPath()) ("caxton-modules-" + [guid]::NewGuid().ToString('n'))
+            $version = (Import-PowerShellDataFile $env:CAXTON_TEST_MODULE).ModuleVersion
+            $null = New-Item -ItemType Directory -Path (Join-Path $installed "Caxton/$version")
+            Copy-Item -Path (Join-Path (Split-Path $env:CAXTON_TEST_MODULE) '*') -Destination (Join-Path $installed "Caxton/$version") -Recurse
+            $import = "`$env:PSModulePath = '$installed' + [IO.Path]::PathSeparator + `$env:PSModulePath; Import-Module Caxton; if ((Get-Module Caxton).ModuleBase -notlike '$installed*') { throw 'not the installed copy' }"
+        }
         # Get-Secret needs a vault: the connection line is swapped for one to the emulator with a real credential.
         $lines = $block -split '\r?\n' | Where-Object { $_ -notmatch '^\$conn = Connect-Caxton' }
         $account = New-CaxtonSandboxAccount -Sandbox $sandbox
         $setup = @(
             '$ErrorActionPreference = ''Stop'''
-            "Import-Module '$env:CAXTON_TEST_MODULE'"
+            $import
             "`$null = Connect-Caxton -BaseUri '$($sandbox.BaseUri)'"
             "`$p = New-CaxtonPassword -Username '$($account.Username)' -Clientname '$($account.Clientname)' -Confirm:`$false"
             "`$conn = Connect-Caxton -Name Prod -BaseUri '$($sandbox.BaseUri)' -Credential `$p.Credential"
@@ -87,7 +100,10 @@ Describe 'The README ForEach-Object -Parallel recipe' {
             $output = Invoke-FreshPwsh -File $file 2>&1 | Out-String
             $exit = $LASTEXITCODE
         }
-        finally { Remove-Item -LiteralPath $file -ErrorAction Ignore }
+        finally {
+            Remove-Item -LiteralPath $file -ErrorAction Ignore
+            if ($installed) { Remove-Item -LiteralPath $installed -Recurse -Force -ErrorAction Ignore }
+        }
         $exit | Should -Be 0 -Because $output
         $output | Should -Match 'Banks'
     }
