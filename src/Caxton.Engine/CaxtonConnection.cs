@@ -21,8 +21,9 @@ namespace Caxton
         private CaxtonToken? token;
         // Token requests under way, one per credential: a caller joins only the one for its own credential.
         private readonly List<PendingToken> pending = new List<PendingToken>();
-        // Counts Forget calls: a request that started before a reset or disconnect never commits its answer.
-        private long forgotten;
+        // Counts credentials dropped or replaced (reset, disconnect, a new password): a request that
+        // started before never commits its answer over them.
+        private long replaced;
 
         public CaxtonConnection(Uri baseUri, string? name = null, string? resetPath = null, TimeSpan? timeout = null)
             : this(baseUri, name, resetPath, timeout, (CaxtonTransport?)null)
@@ -149,6 +150,7 @@ namespace Caxton
 
                 credential = new ClientCredential(username, clientPassword, passwordExpiresOn);
                 token = null;
+                replaced++;
             }
         }
 
@@ -194,7 +196,7 @@ namespace Caxton
                 {
                     credential = null;
                     token = null;
-                    forgotten++;
+                    replaced++;
                 }
             }
         }
@@ -255,7 +257,7 @@ namespace Caxton
                 {
                     // Not tied to this caller's token: others may join it, and one caller's Ctrl+C must not
                     // fail them. Started here, it runs on this thread up to its first wait for the network.
-                    request = RequestTokenAsync(effective, adopt, forgotten, log);
+                    request = RequestTokenAsync(effective, adopt, replaced, log);
                     if (!request.IsCompleted)
                     {
                         pending.Add(new PendingToken(effective, request));
@@ -317,7 +319,7 @@ namespace Caxton
             }
         }
 
-        private async Task<CaxtonToken> RequestTokenAsync(ClientCredential held, bool adopt, long forgottenAtStart, ICaxtonLog log)
+        private async Task<CaxtonToken> RequestTokenAsync(ClientCredential held, bool adopt, long replacedAtStart, ICaxtonLog log)
         {
             try
             {
@@ -333,10 +335,10 @@ namespace Caxton
                 var fresh = new CaxtonToken(held.Username, Secrets.ToSecureString(body.AccessToken), body.TokenType, body.ExpiresIn, received);
                 lock (gate)
                 {
-                    // Never after a reset or disconnect; a held credential that changed meanwhile keeps its own
-                    // token unless this call named its credential explicitly (which then becomes the held one).
+                    // Never over a reset, a disconnect or a new password since the start. Otherwise the held
+                    // credential gets the token, or this call's explicit credential becomes the held one.
                     var stillHeld = credential != null && (ReferenceEquals(credential, held) || credential.SameAs(held));
-                    if (forgotten == forgottenAtStart && (stillHeld || adopt))
+                    if (replaced == replacedAtStart && (stillHeld || adopt))
                     {
                         if (!stillHeld)
                         {

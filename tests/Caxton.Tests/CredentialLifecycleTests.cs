@@ -113,6 +113,36 @@ public class CredentialLifecycleTests
     }
 
     [Fact]
+    public async Task An_explicit_request_that_ends_after_a_new_password_does_not_displace_it()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new FakeHandler(async (request, cancel) =>
+        {
+            if (request.Path == "/api/clients/auth/register")
+            {
+                return Fake.Json(Fake.RegisterJson("new-pw"));
+            }
+
+            await release.Task.WaitAsync(Fake.HangGuard, cancel);
+            return Fake.Json(Fake.TokenJson("old-token"));
+        });
+        var connection = Fake.Connection(handler);
+        var late = connection.GetTokenAsync(Credential("u", "old-pw"), false, Log, CancellationToken.None);
+        while (handler.Count == 0)
+        {
+            await Task.Yield();
+        }
+
+        await connection.NewClientPasswordAsync("u", "c", Log, CancellationToken.None);
+        release.SetResult();
+        var token = await late.WaitAsync(Fake.HangGuard);
+
+        Assert.Equal("old-token", Fake.Plain(token.AccessToken));
+        Assert.Equal("new-pw", Fake.Plain(connection.HeldCredential!.ClientPassword));
+        Assert.Null(connection.TokenExpiresOn);
+    }
+
+    [Fact]
     public async Task Concurrent_explicit_calls_for_two_users_on_one_connection_never_get_the_other_users_token()
     {
         var random = new ThreadLocal<Random>(() => new Random(Guid.NewGuid().GetHashCode()));
