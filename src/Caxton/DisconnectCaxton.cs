@@ -23,7 +23,9 @@ namespace Caxton.Commands
         [ArgumentCompleter(typeof(Completers.ConnectionNameCompleter))]
         public string? Name { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => RunWithOneFailurePath(Name ?? (object?)Connection, Disconnect);
+
+        private void Disconnect()
         {
             var connection = Name != null ? ConnectionStore.Find(Name) : Connection ?? ConnectionStore.PeekDefault();
             if (connection is null)

@@ -61,7 +61,9 @@ namespace Caxton.Commands
             }
         }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => RunWithOneFailurePath(Username ?? Credential?.UserName, GetToken);
+
+        private void GetToken()
         {
             var connection = ResolveConnection();
             if (ParameterSetName == PasswordSet)
@@ -73,16 +75,7 @@ namespace Caxton.Commands
                 connection.SetCredential(Credential!.UserName, Credential.Password);
             }
 
-            CaxtonToken token;
-            try
-            {
-                token = Invoke((log, cancel) => connection.GetTokenAsync(Force, log, cancel));
-            }
-            catch (CaxtonException exception)
-            {
-                WriteCaxtonError(exception, connection.Username);
-                return;
-            }
+            var token = Invoke((log, cancel) => connection.GetTokenAsync(Force, log, cancel));
 
             if (AsPlainText)
             {
@@ -94,7 +87,8 @@ namespace Caxton.Commands
             }
             else
             {
-                WriteObject(token);
+                // The caller's own copy: disposing it must not break the cached token.
+                WriteObject(token.CopyForCaller());
             }
         }
     }

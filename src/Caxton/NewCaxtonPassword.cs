@@ -7,7 +7,9 @@ namespace Caxton.Commands
     [OutputType(typeof(CaxtonClientPassword))]
     public sealed class NewCaxtonPasswordCommand : CaxtonAccountCmdlet
     {
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => RunWithOneFailurePath(Username, NewPassword);
+
+        private void NewPassword()
         {
             var connection = ResolveConnection();
             if (!ShouldProcess($"Caxton client '{Username}' ({Clientname}) at {connection.BaseUri}", "Generate a new client password"))
@@ -15,14 +17,7 @@ namespace Caxton.Commands
                 return;
             }
 
-            try
-            {
-                WriteObject(Invoke((log, cancel) => connection.NewClientPasswordAsync(Username, Clientname, log, cancel)));
-            }
-            catch (CaxtonException exception)
-            {
-                WriteCaxtonError(exception, Username);
-            }
+            WriteObject(Invoke((log, cancel) => connection.NewClientPasswordAsync(Username, Clientname, log, cancel)));
         }
     }
 }
