@@ -100,10 +100,10 @@ namespace Caxton
             {
                 var isPair = char.IsHighSurrogate(secret[i]) && i + 1 < secret.Length && char.IsLowSurrogate(secret[i + 1]);
                 var unit = isPair ? secret.Substring(i, 2) : secret[i].ToString();
-                pattern.Append("(?:").Append(Regex.Escape(unit));
+                pattern.Append("(?:").Append(Regex.Escape(unit)).Append('|');
                 foreach (var c in unit)
                 {
-                    pattern.Append(@"|\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+                    pattern.Append(@"\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
                 }
 
                 var json = JsonShortEscape(unit);
