@@ -106,7 +106,7 @@ namespace Caxton
         internal async Task<CaxtonClientPassword> NewClientPasswordAsync(string username, string clientname, ICaxtonLog log, CancellationToken cancellationToken)
         {
             // Not idempotent: a repeat could mint a second password, so it is retried only when the server surely did not act.
-            var response = await transport.SendAsync(() => CaxtonRequests.Register(BaseUri, username, clientname), CaxtonRequests.GeneratePassword, RequestSafety.NotIdempotent, Timeout, log, cancellationToken).ConfigureAwait(false);
+            var response = await transport.SendAsync(() => CaxtonRequests.Register(BaseUri, username, clientname), CaxtonRequests.GeneratePassword, RequestSafety.NotIdempotent, Timeout, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
             var (model, plain) = ResponseReader.ReadClientPassword(response);
             var password = new CaxtonClientPassword(username, clientname, Secrets.ToSecureString(plain), model);
             SetCredential(username, password.ClientPassword, password.EndDate);
@@ -300,7 +300,7 @@ namespace Caxton
             Task<HttpExchange> SendApiAsync(CaxtonToken token) =>
                 transport.SendAsync(
                     () => CaxtonRequests.Api(BaseUri, method, path, body, contentType, identityNumber, Secrets.ToPlainText(token.AccessToken)),
-                    "Caxton API", safety, budget, log, cancellationToken);
+                    "Caxton API", safety, budget, log, cancellationToken, secret: HeldPassword());
         }
 
         /// <summary>
@@ -342,6 +342,13 @@ namespace Caxton
             return GetTokenAsync(false, log, cancellationToken);
         }
 
+        /// <summary>The held client password, so a response to any call that echoes it is masked too.</summary>
+        private string? HeldPassword()
+        {
+            var held = credential;
+            return held is null ? null : Secrets.ToPlainText(held.ClientPassword);
+        }
+
         /// <summary>Reset Client Credentials for the main account, or for a sub-account by IdentityNumber.</summary>
         internal async Task<CaxtonCredentialReset> ResetCredentialAsync(string username, string clientname, string? identityNumber, ICaxtonLog log, CancellationToken cancellationToken)
         {
@@ -358,7 +365,7 @@ namespace Caxton
             // A PUT: resetting twice leaves the same state as resetting once.
             var response = await transport.SendAsync(
                 () => CaxtonRequests.Reset(BaseUri, ResetPath, username, clientname, identityNumber, bearer),
-                CaxtonRequests.ResetClientCredentials, RequestSafety.Idempotent, budget, log, cancellationToken).ConfigureAwait(false);
+                CaxtonRequests.ResetClientCredentials, RequestSafety.Idempotent, budget, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
             var model = ResponseReader.ReadEnvelope(response);
             if (identityNumber is null)
             {
