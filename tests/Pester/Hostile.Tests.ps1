@@ -54,13 +54,15 @@ BeforeAll {
         param([Parameter(Mandatory)] [scriptblock] $Block)
         $path = Join-Path ([IO.Path]::GetTempPath()) "caxton-hostile-$([guid]::NewGuid().ToString('n')).txt"
         $Error.Clear()
-        # Global: the cmdlets must see them whatever scope the block runs in.
-        $global:VerbosePreference = 'Continue'; $global:DebugPreference = 'Continue'
+        # Global: the cmdlets must see them whatever scope the block runs in. Errors stay non-terminating,
+        # as a user would see them, even under the test runner's Stop.
+        $errorAction = $global:ErrorActionPreference
+        $global:VerbosePreference = 'Continue'; $global:DebugPreference = 'Continue'; $global:ErrorActionPreference = 'Continue'
         $null = Start-Transcript -Path $path
         try { & $Block *>&1 | Out-String | Out-Host }
         finally {
             $null = Stop-Transcript
-            $global:VerbosePreference = 'SilentlyContinue'; $global:DebugPreference = 'SilentlyContinue'
+            $global:VerbosePreference = 'SilentlyContinue'; $global:DebugPreference = 'SilentlyContinue'; $global:ErrorActionPreference = $errorAction
         }
         $text = Get-Content -Raw $path
         Remove-Item $path
