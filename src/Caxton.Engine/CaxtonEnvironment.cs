@@ -97,8 +97,9 @@ namespace Caxton
             var kept = new List<string>();
             foreach (var raw in path.Replace('\\', '/').Split('/'))
             {
-                // Judge each segment as a server would read it: decoded, with either slash a separator.
-                var decoded = Uri.UnescapeDataString(raw);
+                // Judge each segment as a server would read it: decoded, with either slash a separator,
+                // and without the ;parameters some servers strip (..;/ is .. to them).
+                var decoded = Uri.UnescapeDataString(raw).Split(';')[0];
                 var parts = decoded.Split('/', '\\');
                 if (parts.Length > 1)
                 {
