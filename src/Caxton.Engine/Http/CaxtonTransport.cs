@@ -101,6 +101,12 @@ namespace Caxton
                             }
 
                             wait = retryAfter ?? RetryPolicy.Backoff(attempt);
+                            if (wait.Value >= budget.Remaining)
+                            {
+                                // No time left to wait and try again: the answer we have is the outcome.
+                                return exchange;
+                            }
+
                             why = $"HTTP {status}{(retryAfter.HasValue ? " with Retry-After" : string.Empty)}";
                         }
                     }
@@ -111,12 +117,12 @@ namespace Caxton
                     catch (Exception exception) when (RetryPolicy.IsTransportFailure(exception))
                     {
                         // Refused, reset, dropped mid-body: whatever the platform calls it, one kind of error.
-                        if (attempt >= attempts || !RetryPolicy.IsRetryable(exception, safety))
+                        wait = RetryPolicy.Backoff(attempt);
+                        if (attempt >= attempts || !RetryPolicy.IsRetryable(exception, safety) || wait.Value >= budget.Remaining)
                         {
                             throw Unreachable(operation, uri, exception, secrets);
                         }
 
-                        wait = RetryPolicy.Backoff(attempt);
                         why = "connection failure: " + Redactor.Redact(Innermost(exception).Message, secrets);
                     }
                     finally
@@ -127,11 +133,6 @@ namespace Caxton
                     log.Verbose($"{operation}: {why}; retrying in {wait.Value.TotalSeconds:0.0} s.");
                     try
                     {
-                        if (wait.Value >= budget.Remaining)
-                        {
-                            throw TimedOut(operation, method, uri, budget.Total);
-                        }
-
                         await Task.Delay(wait.Value, deadline.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
