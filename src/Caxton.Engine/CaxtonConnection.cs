@@ -48,6 +48,9 @@ namespace Caxton
             }
 
             this.transport = transport ?? new CaxtonTransport();
+
+            // A -ResetPath that climbs out of the base URI is refused now, not at the first reset.
+            CaxtonEnvironment.Combine(BaseUri, ResetPath);
         }
 
         public string Name { get; }
@@ -123,7 +126,7 @@ namespace Caxton
         internal async Task<CaxtonClientPassword> NewClientPasswordAsync(string username, string clientname, ICaxtonLog log, CancellationToken cancellationToken)
         {
             // Not idempotent: a repeat could mint a second password, so it is retried only when the server surely did not act.
-            var response = await transport.SendAsync(() => CaxtonRequests.Register(BaseUri, username, clientname), CaxtonRequests.GeneratePassword, RequestSafety.NotIdempotent, Timeout, log, cancellationToken).ConfigureAwait(false);
+            var response = await transport.SendAsync(() => CaxtonRequests.Register(BaseUri, username, clientname), CaxtonRequests.GeneratePassword, RequestSafety.NotIdempotent, Timeout, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
             var (model, plain) = ResponseReader.ReadClientPassword(response);
             var password = new CaxtonClientPassword(username, clientname, Secrets.ToSecureString(plain), model);
             SetCredential(username, password.ClientPassword, password.EndDate);
@@ -387,6 +390,9 @@ namespace Caxton
         /// </summary>
         internal async Task<HttpExchange> InvokeApiAsync(HttpMethod method, string path, byte[]? body, string? contentType, string? identityNumber, ICaxtonLog log, CancellationToken cancellationToken)
         {
+            // Refused before anything is sent, a token request included.
+            CaxtonRequests.CheckHeaderArguments(identityNumber, contentType);
+            CaxtonRequests.ApiUri(BaseUri, path);
             var safety = method == HttpMethod.Post || method.Method == "PATCH" ? RequestSafety.NotIdempotent : RequestSafety.Idempotent;
             ClientCredential? identity;
             lock (gate)
@@ -395,7 +401,8 @@ namespace Caxton
             }
 
             // No held credential: the environment's, adopted on success as for any token request.
-            var used = await GetTokenAsync(identity, adopt: identity is null, false, log, cancellationToken).ConfigureAwait(false);
+            var budget = new CallBudget(Timeout);
+            var used = await TokenWithinAsync(budget, cancel => GetTokenAsync(identity, adopt: identity is null, false, log, cancel), cancellationToken).ConfigureAwait(false);
             var response = await SendApiAsync(used).ConfigureAwait(false);
             if (response.Status != 401)
             {
@@ -403,13 +410,33 @@ namespace Caxton
             }
 
             log.Verbose("Caxton API: HTTP 401; getting a new token and trying once more.");
-            var fresh = await ReplaceTokenAsync(used, identity, log, cancellationToken).ConfigureAwait(false);
+            var fresh = await TokenWithinAsync(budget, cancel => ReplaceTokenAsync(used, identity, log, cancel), cancellationToken).ConfigureAwait(false);
             return await SendApiAsync(fresh).ConfigureAwait(false);
 
             Task<HttpExchange> SendApiAsync(CaxtonToken token) =>
                 transport.SendAsync(
                     () => CaxtonRequests.Api(BaseUri, method, path, body, contentType, identityNumber, Secrets.ToPlainText(token.AccessToken)),
-                    "Caxton API", safety, Timeout, log, cancellationToken);
+                    "Caxton API", safety, budget, log, cancellationToken, secret: HeldPassword());
+        }
+
+        /// <summary>
+        /// Waits for a token within what is left of the call's budget. The token request itself may be
+        /// shared with other callers, so only this caller's wait ends when its budget does.
+        /// </summary>
+        private async Task<CaxtonToken> TokenWithinAsync(CallBudget budget, Func<CancellationToken, Task<CaxtonToken>> get, CancellationToken cancellationToken)
+        {
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                deadline.CancelAfter(budget.Remaining);
+                try
+                {
+                    return await get(deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw CaxtonTransport.TimedOut(CaxtonRequests.GetAccessToken, "POST", CaxtonEnvironment.Combine(BaseUri, CaxtonRequests.TokenPath), budget.Total);
+                }
+            }
         }
 
         /// <summary>A new token for the same user, unless another caller has already replaced this rejected one.</summary>
@@ -432,21 +459,30 @@ namespace Caxton
             return GetTokenAsync(identity, adopt: identity is null, false, log, cancellationToken);
         }
 
+        /// <summary>The held client password, so a response to any call that echoes it is masked too.</summary>
+        private string? HeldPassword()
+        {
+            var held = credential;
+            return held is null ? null : Secrets.ToPlainText(held.ClientPassword);
+        }
+
         /// <summary>Reset Client Credentials for the main account, or for a sub-account by IdentityNumber.</summary>
         internal async Task<CaxtonCredentialReset> ResetCredentialAsync(string username, string clientname, string? identityNumber, ICaxtonLog log, CancellationToken cancellationToken)
         {
+            CaxtonRequests.CheckHeaderArguments(identityNumber, null);
+            var budget = new CallBudget(Timeout);
             string? bearer = null;
             if (identityNumber != null)
             {
                 // A sub-account is reset by its main account, which proves itself with its token.
-                var mainToken = await GetTokenAsync(false, log, cancellationToken).ConfigureAwait(false);
+                var mainToken = await TokenWithinAsync(budget, cancel => GetTokenAsync(false, log, cancel), cancellationToken).ConfigureAwait(false);
                 bearer = Secrets.ToPlainText(mainToken.AccessToken);
             }
 
             // A PUT: resetting twice leaves the same state as resetting once.
             var response = await transport.SendAsync(
                 () => CaxtonRequests.Reset(BaseUri, ResetPath, username, clientname, identityNumber, bearer),
-                CaxtonRequests.ResetClientCredentials, RequestSafety.Idempotent, Timeout, log, cancellationToken).ConfigureAwait(false);
+                CaxtonRequests.ResetClientCredentials, RequestSafety.Idempotent, budget, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
             var model = ResponseReader.ReadEnvelope(response);
             if (identityNumber is null)
             {

@@ -80,12 +80,65 @@ namespace Caxton
             return new Uri(text.EndsWith("/", StringComparison.Ordinal) ? text : text + "/");
         }
 
-        /// <summary>Joins a base URI and an API path with exactly one slash (the docs sometimes show api//path).</summary>
+        /// <summary>
+        /// Joins a base URI and an API path with exactly one slash (the docs sometimes show api//path).
+        /// The path must stay under the base URI, however it is written: dot segments, encoded dots
+        /// (%2e), backslashes and encoded slashes are resolved here, and a path that would climb out is
+        /// refused, so a token meant for one tenant's API is never sent to another's on the same host.
+        /// </summary>
         public static Uri Combine(Uri baseUri, string path)
         {
             var left = baseUri.GetLeftPart(UriPartial.Path).TrimEnd('/');
-            var right = (path ?? string.Empty).TrimStart('/');
-            return new Uri(left + "/" + right);
+            return new Uri(left + "/" + string.Join("/", SegmentsUnder(baseUri, path ?? string.Empty)));
         }
+
+        private static List<string> SegmentsUnder(Uri baseUri, string path)
+        {
+            var kept = new List<string>();
+            foreach (var raw in path.Replace('\\', '/').Split('/'))
+            {
+                // Judge each segment as a server would read it: decoded, with either slash a separator,
+                // and without the ;parameters some servers strip (..;/ is .. to them).
+                var decoded = Uri.UnescapeDataString(raw).Split(';')[0];
+                var parts = decoded.Split('/', '\\');
+                if (parts.Length > 1)
+                {
+                    if (Array.Exists(parts, part => part == ".." || part == "."))
+                    {
+                        throw OutsideBase(baseUri, path);
+                    }
+                }
+                else if (decoded == ".")
+                {
+                    continue;
+                }
+                else if (decoded == "..")
+                {
+                    if (kept.Count == 0)
+                    {
+                        throw OutsideBase(baseUri, path);
+                    }
+
+                    kept.RemoveAt(kept.Count - 1);
+                    continue;
+                }
+
+                if (raw.Length > 0 || kept.Count > 0)
+                {
+                    kept.Add(raw);
+                }
+            }
+
+            return kept;
+        }
+
+        internal static CaxtonException OutsideBase(Uri baseUri, string path) =>
+            new CaxtonException(
+                CaxtonErrorIds.PathOutsideBaseUri,
+                CaxtonErrorKind.InvalidArgument,
+                $"'{path}' leads outside the connection's base URI {baseUri}; the token is only sent there.")
+            {
+                RecommendedAction = "Give a path relative to the base URI, such as reference/lookup/banks/GBP, or use a connection to that host.",
+            };
     }
 }

@@ -37,6 +37,9 @@ namespace Caxton
         public const string ResponseTooLarge = "ResponseTooLarge";
         public const string ClientPasswordExpired = "ClientPasswordExpired";
         public const string ConnectionNotFound = "ConnectionNotFound";
+        public const string InvalidHeaderValue = "InvalidHeaderValue";
+        public const string InvalidContentType = "InvalidContentType";
+        public const string PathOutsideBaseUri = "PathOutsideBaseUri";
     }
 
     /// <summary>

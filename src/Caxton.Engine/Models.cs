@@ -69,6 +69,9 @@ namespace Caxton
         public DateTimeOffset ExpiresOn { get; }
 
         public override string ToString() => $"{TokenType} token for {Username} valid until {ExpiresOn:u}";
+
+        /// <summary>The same token with its own SecureString: what a caller gets, so disposing it leaves the cache intact.</summary>
+        internal CaxtonToken CopyForCaller() => new CaxtonToken(Username, Secrets.ReadOnlyCopy(AccessToken), TokenType, ExpiresIn, IssuedOn);
     }
 
     /// <summary>The outcome of Reset Client Credentials.</summary>

@@ -79,6 +79,53 @@ namespace Caxton.Commands
             }
         }
 
+        /// <summary>
+        /// The one failure path of every cmdlet, after PowerShell's WebRequestPSCmdlet.ProcessRecord: a
+        /// CaxtonException becomes its ErrorRecord; anything else is a bug of ours and becomes
+        /// UnexpectedError, written the same way as the cmdlet's other errors (terminating only for a
+        /// cmdlet whose errors all are). PowerShell's own exceptions (a stopped pipeline, -ErrorAction
+        /// Stop, an error further down the pipeline) pass through untouched.
+        /// </summary>
+        protected void RunWithOneFailurePath(object? target, Action body, bool terminating = false)
+        {
+            ErrorRecord record;
+            try
+            {
+                if (InjectedFault != null && InjectedFault == GetType().Name)
+                {
+                    throw new InvalidOperationException("A fault injected by the tests; its text must never be shown.");
+                }
+
+                body();
+                return;
+            }
+            catch (RuntimeException)
+            {
+                throw;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (Exception exception)
+            {
+                record = ToErrorRecord(exception, target);
+            }
+
+            if (terminating)
+            {
+                ThrowTerminatingError(record);
+            }
+
+            WriteError(record);
+        }
+
+        /// <summary>
+        /// The tests set this (by reflection) to a cmdlet's type name to drive the UnexpectedError path;
+        /// no user-facing API reaches it.
+        /// </summary>
+        internal static string? InjectedFault = null;
+
         /// <summary>Writes a failure as a non-terminating ErrorRecord with its stable ErrorId.</summary>
         protected void WriteCaxtonError(Exception exception, object? target)
         {
@@ -123,9 +170,10 @@ namespace Caxton.Commands
                 return record;
             }
 
-            // A bug of ours: say so plainly rather than show a raw .NET exception.
+            // A bug of ours: say so plainly rather than show a raw .NET exception, whose message or stack
+            // could carry server text or a secret; so none of it is kept.
             return new ErrorRecord(
-                new InvalidOperationException($"Unexpected error in the Caxton module ({exception.GetType().Name}). Please report it.", exception),
+                new InvalidOperationException($"Unexpected error in the Caxton module ({exception.GetType().Name}). Please report it."),
                 "UnexpectedError",
                 ErrorCategory.NotSpecified,
                 target);

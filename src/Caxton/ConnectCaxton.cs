@@ -62,7 +62,10 @@ namespace Caxton.Commands
         [Parameter]
         public SwitchParameter ProxyUseDefaultCredentials { get; set; }
 
-        protected override void ProcessRecord()
+        /// <summary>Every failure of Connect-Caxton ends the command: no half-made connection becomes the default.</summary>
+        protected override void ProcessRecord() => RunWithOneFailurePath(BaseUri, Connect, terminating: true);
+
+        private void Connect()
         {
             if (ProxyCredential != null && (Proxy is null || ProxyUseDefaultCredentials))
             {
@@ -71,25 +74,16 @@ namespace Caxton.Commands
                     ProxyCredential.UserName);
             }
 
-            CaxtonConnection connection;
-            try
+            var baseUri = ParameterSetName == BaseUriSet ? BaseUri! : CaxtonEnvironment.GetBaseUri(Environment);
+            var transport = new TransportSettings
             {
-                var baseUri = ParameterSetName == BaseUriSet ? BaseUri! : CaxtonEnvironment.GetBaseUri(Environment);
-                var transport = new TransportSettings
-                {
-                    MaximumRetryCount = MaximumRetryCount,
-                    SkipCertificateCheck = SkipCertificateCheck,
-                    Proxy = Proxy,
-                    ProxyCredential = ProxyCredential?.GetNetworkCredential(),
-                    ProxyUseDefaultCredentials = ProxyUseDefaultCredentials,
-                };
-                connection = new CaxtonConnection(baseUri, Name, ResetPath, TimeSpan.FromSeconds(TimeoutSec), transport);
-            }
-            catch (CaxtonException exception)
-            {
-                ThrowCaxtonError(exception, BaseUri);
-                return;
-            }
+                MaximumRetryCount = MaximumRetryCount,
+                SkipCertificateCheck = SkipCertificateCheck,
+                Proxy = Proxy,
+                ProxyCredential = ProxyCredential?.GetNetworkCredential(),
+                ProxyUseDefaultCredentials = ProxyUseDefaultCredentials,
+            };
+            var connection = new CaxtonConnection(baseUri, Name, ResetPath, TimeSpan.FromSeconds(TimeoutSec), transport);
 
             if (SkipCertificateCheck)
             {
@@ -98,18 +92,10 @@ namespace Caxton.Commands
 
             if (Credential != null)
             {
-                try
-                {
-                    // Proved at once: the connection holds the credential only if its token request succeeds.
-                    var asked = new ClientCredential(Credential.UserName, Credential.Password, null);
-                    Invoke((log, cancel) => connection.GetTokenAsync(asked, false, log, cancel));
-                }
-                catch (CaxtonException exception)
-                {
-                    // A connection that cannot authenticate is not made the default.
-                    ThrowCaxtonError(exception, connection);
-                    return;
-                }
+                // Proved at once: the connection holds the credential only if its token request succeeds;
+                // a failure ends the command, so a connection that cannot authenticate is not made the default.
+                var asked = new ClientCredential(Credential.UserName, Credential.Password, null);
+                Invoke((log, cancel) => connection.GetTokenAsync(asked, false, log, cancel));
             }
 
             KeepOrWarn(connection);

@@ -23,7 +23,9 @@ namespace Caxton.Commands
         [ArgumentCompleter(typeof(Completers.ConnectionNameCompleter))]
         public string? Name { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => RunWithOneFailurePath(Name ?? (object?)Connection, Disconnect);
+
+        private void Disconnect()
         {
             var missing = Name ?? (Connection is null ? null : ConnectionTransformationAttribute.UnresolvedName(Connection));
             var connection = Name != null ? ConnectionStore.Find(Name) : missing != null ? null : Connection ?? ConnectionStore.PeekDefault();

@@ -22,7 +22,9 @@ namespace Caxton.Commands
         [Parameter(Mandatory = true, ParameterSetName = ListSet)]
         public SwitchParameter ListAvailable { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => RunWithOneFailurePath(null, GetConnections);
+
+        private void GetConnections()
         {
             switch (ParameterSetName)
             {
@@ -49,6 +51,7 @@ namespace Caxton.Commands
                     }
                     catch (CaxtonException exception)
                     {
+                        // A bad CAXTON_* variable leaves no default to show: that ends the command.
                         ThrowCaxtonError(exception, null);
                     }
 

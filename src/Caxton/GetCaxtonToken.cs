@@ -68,7 +68,9 @@ namespace Caxton.Commands
         [Parameter(Mandatory = true, ParameterSetName = CredentialSet + Header)]
         public SwitchParameter AsHeader { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => RunWithOneFailurePath(Username ?? Credential?.UserName, GetToken);
+
+        private void GetToken()
         {
             var connection = ResolveConnection();
 
@@ -77,16 +79,7 @@ namespace Caxton.Commands
                 ? new ClientCredential(Credential.UserName, Credential.Password, null)
                 : Username != null && ClientPassword != null ? new ClientCredential(Username, ClientPassword, ClientPasswordExpiresOn) : null;
 
-            CaxtonToken token;
-            try
-            {
-                token = Invoke((log, cancel) => asked is null ? connection.GetTokenAsync(Force, log, cancel) : connection.GetTokenAsync(asked, Force, log, cancel));
-            }
-            catch (CaxtonException exception)
-            {
-                WriteCaxtonError(exception, asked?.Username ?? connection.Username);
-                return;
-            }
+            var token = Invoke((log, cancel) => asked is null ? connection.GetTokenAsync(Force, log, cancel) : connection.GetTokenAsync(asked, Force, log, cancel));
 
             if (AsPlainText)
             {
@@ -98,7 +91,8 @@ namespace Caxton.Commands
             }
             else
             {
-                WriteObject(token);
+                // The caller's own copy: disposing it must not break the cached token.
+                WriteObject(token.CopyForCaller());
             }
         }
     }

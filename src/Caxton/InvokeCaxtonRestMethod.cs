@@ -41,7 +41,9 @@ namespace Caxton.Commands
         [Parameter]
         public SwitchParameter Raw { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => RunWithOneFailurePath(Path, InvokeApi);
+
+        private void InvokeApi()
         {
             var connection = ResolveConnection();
             var method = new HttpMethod(Method);
@@ -53,18 +55,11 @@ namespace Caxton.Commands
             }
 
             var body = SerializeBody();
-            try
+            var response = Invoke((log, cancel) => connection.InvokeApiAsync(method, Path, body, ContentType, IdentityNumber, log, cancel));
+            var json = ResponseReader.ReadApiResponse(response, Raw);
+            if (json.HasValue)
             {
-                var response = Invoke((log, cancel) => connection.InvokeApiAsync(method, Path, body, ContentType, IdentityNumber, log, cancel));
-                var json = ResponseReader.ReadApiResponse(response, Raw);
-                if (json.HasValue)
-                {
-                    WriteObject(JsonToPowerShell.Convert(json.Value), enumerateCollection: true);
-                }
-            }
-            catch (CaxtonException exception)
-            {
-                WriteCaxtonError(exception, Path);
+                WriteObject(JsonToPowerShell.Convert(json.Value), enumerateCollection: true);
             }
         }
 

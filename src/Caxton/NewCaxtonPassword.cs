@@ -7,7 +7,9 @@ namespace Caxton.Commands
     [OutputType(typeof(CaxtonClientPassword))]
     public sealed class NewCaxtonPasswordCommand : CaxtonAccountCmdlet
     {
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => RunWithOneFailurePath(Username, NewPassword);
+
+        private void NewPassword()
         {
             var connection = ResolveConnection();
             if (!ShouldProcess($"Caxton client '{Username}' ({Clientname}) at {connection.BaseUri}", "Generate a new client password"))
@@ -15,16 +17,9 @@ namespace Caxton.Commands
                 return;
             }
 
-            try
-            {
-                var password = Invoke((log, cancel) => connection.NewClientPasswordAsync(Username, Clientname, log, cancel));
-                Completers.ClientnameCompleter.Remember(Username, Clientname);
-                WriteObject(password);
-            }
-            catch (CaxtonException exception)
-            {
-                WriteCaxtonError(exception, Username);
-            }
+            var password = Invoke((log, cancel) => connection.NewClientPasswordAsync(Username, Clientname, log, cancel));
+            Completers.ClientnameCompleter.Remember(Username, Clientname);
+            WriteObject(password);
         }
     }
 }

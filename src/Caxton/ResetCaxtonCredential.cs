@@ -23,7 +23,9 @@ namespace Caxton.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => RunWithOneFailurePath(IdentityNumber ?? Username, Reset);
+
+        private void Reset()
         {
             var connection = ResolveConnection();
             var account = IdentityNumber is null ? $"main account '{Username}'" : $"sub-account '{IdentityNumber}' of '{Username}'";
@@ -32,17 +34,8 @@ namespace Caxton.Commands
                 return;
             }
 
-            CaxtonCredentialReset reset;
-            try
-            {
-                reset = Invoke((log, cancel) => connection.ResetCredentialAsync(Username, Clientname, IdentityNumber, log, cancel));
-                Completers.ClientnameCompleter.Remember(Username, Clientname);
-            }
-            catch (CaxtonException exception)
-            {
-                WriteCaxtonError(exception, IdentityNumber ?? Username);
-                return;
-            }
+            var reset = Invoke((log, cancel) => connection.ResetCredentialAsync(Username, Clientname, IdentityNumber, log, cancel));
+            Completers.ClientnameCompleter.Remember(Username, Clientname);
 
             WriteVerbose($"Credentials reset for the {account}. Next: New-CaxtonPassword, then Get-CaxtonToken.");
             if (PassThru)

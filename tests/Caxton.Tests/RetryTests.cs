@@ -187,27 +187,76 @@ public class RetryTests
         Assert.Equal(2, calls);
     }
 
-    [Fact]
-    public async Task A_connection_reset_mid_response_is_not_repeated_for_a_call_that_is_not_idempotent()
+    /// <summary>
+    /// Headers arrived, then the body was cut off: on .NET 8+ reading it throws HttpIOException (an
+    /// IOException, not an HttpRequestException), which is how a dropped connection really shows.
+    /// </summary>
+    private static HttpResponseMessage DroppedMidBody() =>
+        new(HttpStatusCode.OK) { Content = new StreamContent(new DroppingStream()) };
+
+    private sealed class DroppingStream : Stream
     {
-        var handler = new FakeHandler(_ => throw new HttpRequestException("reset", new IOException("The response ended prematurely.")));
+        private bool sentSome;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => 0; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (!sentSome)
+            {
+                sentSome = true;
+                buffer[offset] = (byte)'{';
+                return 1;
+            }
+
+            throw new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely.");
+        }
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_mid_body_is_not_repeated_for_a_call_that_is_not_idempotent()
+    {
+        var handler = new FakeHandler(_ => DroppedMidBody());
 
         var error = await Assert.ThrowsAsync<CaxtonException>(() => Send(handler, RequestSafety.NotIdempotent));
 
         Assert.Equal(CaxtonErrorIds.ConnectionFailed, error.ErrorId);
+        Assert.Equal(CaxtonErrorKind.ConnectionFailed, error.Kind);
         Assert.Equal(1, handler.Count);
     }
 
     [Fact]
-    public async Task A_connection_reset_is_repeated_for_an_idempotent_call()
+    public async Task A_connection_dropped_mid_body_is_repeated_for_an_idempotent_call()
     {
         var calls = 0;
-        var handler = new FakeHandler(_ => Interlocked.Increment(ref calls) == 1
-            ? throw new HttpRequestException("reset", new IOException("The response ended prematurely."))
-            : Status(200));
+        var handler = new FakeHandler(_ => Interlocked.Increment(ref calls) == 1 ? DroppedMidBody() : Status(200));
 
         Assert.Equal(200, (await Send(handler, RequestSafety.Idempotent)).Status);
         Assert.Equal(2, calls);
+    }
+
+    [Theory]
+    [InlineData("io")]
+    [InlineData("web")]
+    [InlineData("socket")]
+    public async Task Every_platform_form_of_a_transport_failure_is_ConnectionFailed_and_retried_when_idempotent(string kind)
+    {
+        var calls = 0;
+        var handler = new FakeHandler(_ => Interlocked.Increment(ref calls) == 1
+            ? throw (kind == "io" ? new IOException("reset") : kind == "web" ? new WebException("reset", WebExceptionStatus.ReceiveFailure) : new SocketException((int)SocketError.ConnectionReset))
+            : Status(200));
+
+        Assert.Equal(200, (await Send(handler, RequestSafety.Idempotent)).Status);
+        var once = new FakeHandler(_ => throw (kind == "io" ? new IOException("reset") : kind == "web" ? new WebException("reset", WebExceptionStatus.ReceiveFailure) : new SocketException((int)SocketError.ConnectionReset)));
+        Assert.Equal(CaxtonErrorIds.ConnectionFailed, (await Assert.ThrowsAsync<CaxtonException>(() => Send(once, RequestSafety.NotIdempotent))).ErrorId);
     }
 
     [Fact]

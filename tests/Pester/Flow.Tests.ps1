@@ -48,7 +48,10 @@ Describe 'The documented flow against the emulator' {
         Reset-CaxtonSandboxStats -Sandbox $sandbox
         $first = Get-CaxtonToken
         $second = Get-CaxtonToken
-        [object]::ReferenceEquals($first, $second) | Should -BeTrue
+        # The same cached token, each time in the caller's own copy.
+        $second.IssuedOn | Should -Be $first.IssuedOn
+        (ConvertTo-PlainText $second.AccessToken) | Should -Be (ConvertTo-PlainText $first.AccessToken)
+        [object]::ReferenceEquals($first.AccessToken, $second.AccessToken) | Should -BeFalse
         (Get-CaxtonSandboxStats -Sandbox $sandbox).token | Should -Be 1
         $forced = Get-CaxtonToken -Force
         (Get-CaxtonSandboxStats -Sandbox $sandbox).token | Should -Be 2

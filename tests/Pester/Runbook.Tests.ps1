@@ -233,7 +233,7 @@ Describe 'Invoke-CaxtonRestMethod' {
 
     It 'refuses to send the token to a URI outside the base URI' {
         Invoke-CaxtonRestMethod 'https://elsewhere.example/api/x' -ErrorAction SilentlyContinue -ErrorVariable failed
-        $failed[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArgument,*'
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'PathOutsideBaseUri,*'
     }
 
     It 'accepts an absolute URI under the base URI' {

@@ -19,7 +19,8 @@ namespace Caxton
         /// <summary>Caxton's auth responses are a few hundred bytes; anything near this is not the API.</summary>
         public const int MaxResponseBytes = 4 * 1024 * 1024;
 
-        private const int MaxTracedBodyChars = 2048;
+        /// <summary>A -Debug trace shows this much of a request or response, after redaction.</summary>
+        internal const int MaxTracedChars = 2048;
 
         private readonly Func<HttpClient> clientFactory;
         private readonly object leaseGate = new object();
@@ -64,12 +65,14 @@ namespace Caxton
         /// Sends the request <paramref name="build"/> makes, again as the retry policy allows. The
         /// timeout is the budget of the whole call, waits included.
         /// </summary>
-        public async Task<HttpExchange> SendAsync(Func<HttpRequestMessage?> build, string operation, RequestSafety safety, TimeSpan timeout, ICaxtonLog log, CancellationToken cancellationToken, string? secret = null)
+        public Task<HttpExchange> SendAsync(Func<HttpRequestMessage?> build, string operation, RequestSafety safety, TimeSpan timeout, ICaxtonLog log, CancellationToken cancellationToken, string? secret = null) =>
+            SendAsync(build, operation, safety, new CallBudget(timeout), log, cancellationToken, secret);
+
+        /// <summary>As above, drawing on a budget the caller may already have spent part of.</summary>
+        public async Task<HttpExchange> SendAsync(Func<HttpRequestMessage?> build, string operation, RequestSafety safety, CallBudget budget, ICaxtonLog log, CancellationToken cancellationToken, string? secret = null)
         {
-            var stopwatch = Stopwatch.StartNew();
-            using (var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                budget.CancelAfter(timeout);
                 var attempts = 1 + Math.Max(0, Settings.MaximumRetryCount);
                 for (var attempt = 1; ; attempt++)
                 {
@@ -81,6 +84,12 @@ namespace Caxton
                     string? why = null;
                     try
                     {
+                        if (budget.IsSpent)
+                        {
+                            throw TimedOut(operation, method, uri, budget.Total);
+                        }
+
+                        deadline.CancelAfter(budget.Remaining);
                         if (log.IsVerboseEnabled)
                         {
                             log.Verbose($"{operation}: {method} {uri}{(attempt > 1 ? $" (attempt {attempt} of {attempts})" : string.Empty)}");
@@ -92,20 +101,21 @@ namespace Caxton
                         }
 
                         var attemptWatch = Stopwatch.StartNew();
-                        using (var response = await clientFactory().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, budget.Token).ConfigureAwait(false))
+                        using (var response = await clientFactory().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false))
                         {
-                            var body = await ReadBodyAsync(response, operation, method, uri, budget.Token).ConfigureAwait(false);
+                            var body = await ReadBodyAsync(response, operation, method, uri, deadline.Token).ConfigureAwait(false);
                             var status = (int)response.StatusCode;
-                            if (log.IsVerboseEnabled)
-                            {
-                                log.Verbose($"{operation}: HTTP {status} {response.ReasonPhrase} in {attemptWatch.ElapsedMilliseconds} ms");
-                            }
-
                             var exchange = new HttpExchange(operation, method, uri, status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body, secrets)
                             {
                                 ResponseDate = response.Headers.Date,
                                 RequestId = RequestIdOf(response, secrets),
                             };
+                            if (log.IsVerboseEnabled)
+                            {
+                                // The reason phrase is server text: the exchange holds it redacted.
+                                log.Verbose($"{operation}: HTTP {status} {exchange.ReasonPhrase} in {attemptWatch.ElapsedMilliseconds} ms");
+                            }
+
                             if (log.IsDebugEnabled)
                             {
                                 TraceResponse(exchange, log);
@@ -117,29 +127,36 @@ namespace Caxton
                             }
 
                             var retryAfter = RetryPolicy.RetryAfter(response.Headers.RetryAfter, DateTimeOffset.UtcNow);
-                            if (retryAfter > RetryPolicy.MaxDelay || retryAfter > timeout - stopwatch.Elapsed)
+                            if (retryAfter > RetryPolicy.MaxDelay || retryAfter > budget.Remaining)
                             {
                                 log.Verbose($"{operation}: the server asks to wait {retryAfter.Value.TotalSeconds:0.#} s, beyond what this call may wait; not retrying.");
                                 return exchange;
                             }
 
                             wait = retryAfter ?? RetryPolicy.Backoff(attempt);
+                            if (wait.Value >= budget.Remaining)
+                            {
+                                // No time left to wait and try again: the answer we have is the outcome.
+                                return exchange;
+                            }
+
                             why = $"HTTP {status}{(retryAfter.HasValue ? " with Retry-After" : string.Empty)}";
                         }
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
-                        throw TimedOut(operation, method, uri, timeout);
+                        throw TimedOut(operation, method, uri, budget.Total);
                     }
-                    catch (HttpRequestException exception)
+                    catch (Exception exception) when (RetryPolicy.IsTransportFailure(exception))
                     {
-                        if (attempt >= attempts || !RetryPolicy.IsRetryable(exception, safety))
+                        // Refused, reset, dropped mid-body: whatever the platform calls it, one kind of error.
+                        wait = RetryPolicy.Backoff(attempt);
+                        if (attempt >= attempts || !RetryPolicy.IsRetryable(exception, safety) || wait.Value >= budget.Remaining)
                         {
-                            throw Unreachable(operation, uri, exception);
+                            throw Unreachable(operation, uri, exception, secrets);
                         }
 
-                        wait = RetryPolicy.Backoff(attempt);
-                        why = "connection failure: " + Innermost(exception).Message;
+                        why = "connection failure: " + Redactor.Redact(Innermost(exception).Message, secrets);
                     }
                     finally
                     {
@@ -149,11 +166,11 @@ namespace Caxton
                     log.Verbose($"{operation}: {why}; retrying in {wait.Value.TotalSeconds:0.0} s.");
                     try
                     {
-                        await Task.Delay(wait.Value, budget.Token).ConfigureAwait(false);
+                        await Task.Delay(wait.Value, deadline.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
-                        throw TimedOut(operation, method, uri, timeout);
+                        throw TimedOut(operation, method, uri, budget.Total);
                     }
                 }
             }
@@ -207,20 +224,17 @@ namespace Caxton
             if (request.Content != null)
             {
                 var body = await request.Content.ReadAsStringAsync().ConfigureAwait(false);
-                text.Append("\n  ").Append(Truncate(body));
+                text.Append("\n  ").Append(body);
             }
 
-            log.Debug(Redactor.Redact(text.ToString(), secrets));
+            log.Debug(Redactor.RedactAndTruncate(text.ToString(), secrets, MaxTracedChars));
         }
 
         private static void TraceResponse(HttpExchange exchange, ICaxtonLog log)
         {
-            var body = exchange.Body.Length == 0 ? "(empty)" : Truncate(Encoding.UTF8.GetString(exchange.Body));
-            log.Debug(Redactor.Redact($"{exchange.Operation}: response HTTP {exchange.Status} {exchange.MediaType}\n  {body}", exchange.Secrets));
+            var body = exchange.Body.Length == 0 ? "(empty)" : Encoding.UTF8.GetString(exchange.Body);
+            log.Debug(Redactor.RedactAndTruncate($"{exchange.Operation}: response HTTP {exchange.Status} {exchange.MediaType}\n  {body}", exchange.Secrets, MaxTracedChars));
         }
-
-        private static string Truncate(string text) =>
-            text.Length <= MaxTracedBodyChars ? text : text.Substring(0, MaxTracedBodyChars) + $"... ({text.Length} characters)";
 
         private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, string operation, string method, Uri uri, CancellationToken cancellationToken)
         {
@@ -249,7 +263,7 @@ namespace Caxton
             }
         }
 
-        private static CaxtonException TimedOut(string operation, string method, Uri uri, TimeSpan timeout) =>
+        internal static CaxtonException TimedOut(string operation, string method, Uri uri, TimeSpan timeout) =>
             new CaxtonException(
                 CaxtonErrorIds.RequestTimeout,
                 CaxtonErrorKind.Timeout,
@@ -258,11 +272,11 @@ namespace Caxton
                 RecommendedAction = "Check the network path to the API, or allow longer with Connect-Caxton -TimeoutSec.",
             };
 
-        private static CaxtonException Unreachable(string operation, Uri uri, HttpRequestException exception) =>
+        private static CaxtonException Unreachable(string operation, Uri uri, Exception exception, IReadOnlyCollection<string> secrets) =>
             new CaxtonException(
                 CaxtonErrorIds.ConnectionFailed,
                 CaxtonErrorKind.ConnectionFailed,
-                $"{operation} failed: could not reach {uri.GetLeftPart(UriPartial.Authority)}: {Innermost(exception).Message}",
+                $"{operation} failed: the connection to {uri.GetLeftPart(UriPartial.Authority)} failed: {Redactor.Redact(Innermost(exception).Message, secrets)}",
                 exception)
             {
                 RecommendedAction = uri.IsLoopback

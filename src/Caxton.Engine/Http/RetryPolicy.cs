@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -49,8 +50,16 @@ namespace Caxton
             }
         }
 
-        public static bool IsRetryable(HttpRequestException exception, RequestSafety safety) =>
+        public static bool IsRetryable(Exception exception, RequestSafety safety) =>
             safety == RequestSafety.Idempotent || IsConnectFailure(exception);
+
+        /// <summary>
+        /// A failure of the transport itself, whatever the platform calls it: HttpRequestException,
+        /// HttpIOException or another IOException when a body is cut off (.NET 8+), WebException and
+        /// SocketException on .NET Framework.
+        /// </summary>
+        public static bool IsTransportFailure(Exception exception) =>
+            exception is HttpRequestException || exception is IOException || exception is WebException || exception is SocketException;
 
         /// <summary>Exponential backoff with jitter: attempt 1 waits 0.25-0.5 s, attempt 2 0.5-1 s, and so on.</summary>
         public static TimeSpan Backoff(int attempt)

@@ -68,14 +68,10 @@ namespace Caxton
                 Content = JsonBody("application/json", members),
             };
             request.Headers.Accept.ParseAdd("application/json");
-            if (identityNumber != null)
-            {
-                request.Headers.TryAddWithoutValidation(IdentityNumberHeader, identityNumber);
-            }
-
+            AddIdentityNumber(request, identityNumber);
             if (bearerToken != null)
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+                request.Headers.Authorization = Bearer(bearerToken);
             }
 
             return request;
@@ -89,37 +85,54 @@ namespace Caxton
         {
             var request = new HttpRequestMessage(method, ApiUri(baseUri, path));
             request.Headers.Accept.ParseAdd("application/json");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
-            if (identityNumber != null)
-            {
-                request.Headers.TryAddWithoutValidation(IdentityNumberHeader, identityNumber);
-            }
-
+            request.Headers.Authorization = Bearer(bearerToken);
+            AddIdentityNumber(request, identityNumber);
             if (body != null)
             {
                 request.Content = new ByteArrayContent(body);
-                request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType ?? "application/json");
+                request.Content.Headers.ContentType = HeaderValues.ContentType(contentType ?? "application/json");
             }
 
             return request;
         }
 
+        /// <summary>Checks what the caller gives for headers before anything is sent, the token included.</summary>
+        public static void CheckHeaderArguments(string? identityNumber, string? contentType)
+        {
+            if (identityNumber != null)
+            {
+                HeaderValues.Require("-IdentityNumber", identityNumber);
+            }
+
+            if (contentType != null)
+            {
+                HeaderValues.ContentType(contentType);
+            }
+        }
+
+        private static void AddIdentityNumber(HttpRequestMessage request, string? identityNumber)
+        {
+            if (identityNumber != null)
+            {
+                // Checked, then added with the header parser's own validation as a second guard.
+                request.Headers.Add(IdentityNumberHeader, HeaderValues.Require("-IdentityNumber", identityNumber));
+            }
+        }
+
+        private static AuthenticationHeaderValue Bearer(string token) =>
+            new AuthenticationHeaderValue("Bearer", HeaderValues.Require("The access token", token));
+
         public static Uri ApiUri(Uri baseUri, string path)
         {
             if (Uri.TryCreate(path, UriKind.Absolute, out var absolute) && (absolute.Scheme == Uri.UriSchemeHttp || absolute.Scheme == Uri.UriSchemeHttps))
             {
-                if (!baseUri.IsBaseOf(absolute))
+                if (!baseUri.IsBaseOf(absolute) || !absolute.AbsolutePath.StartsWith(baseUri.AbsolutePath, StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new CaxtonException(
-                        CaxtonErrorIds.InvalidArgument,
-                        CaxtonErrorKind.InvalidArgument,
-                        $"'{absolute.GetLeftPart(UriPartial.Path)}' is not under the connection's base URI {baseUri}; the token is only sent there.")
-                    {
-                        RecommendedAction = "Give a path relative to the base URI, such as reference/lookup/banks/GBP, or use a connection to that host.",
-                    };
+                    throw CaxtonEnvironment.OutsideBase(baseUri, absolute.GetLeftPart(UriPartial.Path));
                 }
 
-                return absolute;
+                // Under the base as written; what follows the base is checked like any relative path.
+                path = absolute.AbsolutePath.Substring(baseUri.AbsolutePath.Length) + absolute.Query;
             }
 
             var query = path.IndexOf('?');

@@ -13,7 +13,8 @@ namespace Caxton
             Method = method;
             Uri = uri;
             Status = status;
-            ReasonPhrase = reasonPhrase;
+            // Server text like any other: a reason phrase may echo a secret, so it is kept only redacted.
+            ReasonPhrase = reasonPhrase is null ? null : Redactor.Redact(reasonPhrase, Secrets);
             MediaType = mediaType;
             Body = body;
         }
@@ -27,6 +28,7 @@ namespace Caxton
 
         public int Status { get; }
 
+        /// <summary>The status line's reason phrase, already redacted.</summary>
         public string? ReasonPhrase { get; }
 
         public string? MediaType { get; }

@@ -132,7 +132,19 @@ namespace Caxton
                 throw InvalidResponse(response, "its access_token is longer than any token can be held");
             }
 
+            if (!HeaderValues.IsSafe(accessToken))
+            {
+                // It could never be sent as it is, and a CR or LF in it could split our own request.
+                throw InvalidResponse(response, "its access_token holds characters that cannot go into an Authorization header");
+            }
+
             var tokenType = TryGetString(root.Value, "token_type");
+            if (!string.IsNullOrEmpty(tokenType) && !string.Equals(tokenType, "bearer", StringComparison.OrdinalIgnoreCase))
+            {
+                // Only bearer tokens are sent as Bearer; a mac or other token needs what the module does not do.
+                throw InvalidResponse(response, $"its token_type is {(tokenType!.Length <= 32 && HeaderValues.IsSafe(tokenType) ? "'" + Redact(tokenType, response) + "'" : "unreadable")}, not bearer");
+            }
+
             var expiresIn = Json.GetInt64(root.Value, "expires_in");
             if (expiresIn is null || expiresIn.Value <= 0 || expiresIn.Value > MaxExpiresIn)
             {
@@ -324,6 +336,7 @@ namespace Caxton
 
         private static CaxtonException HttpFailure(HttpExchange response, JsonElement? root)
         {
+            // Redacted when the exchange was made.
             var reason = string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : " " + response.ReasonPhrase;
             var message = Redact(root.HasValue ? TryGetString(root.Value, "Message") : null, response);
             var detail = string.IsNullOrEmpty(message) ? string.Empty : " " + message;

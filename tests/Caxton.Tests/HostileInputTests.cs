@@ -1,0 +1,449 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Caxton.Hostile;
+using Xunit;
+
+namespace Caxton.Tests;
+
+/// <summary>
+/// Issue 9's findings 1-9, each reproduced against a hostile peer: a real socket server that lies,
+/// stalls, echoes secrets and drops connections, and keeps the raw bytes it was sent.
+/// </summary>
+public sealed class HostileInputTests : IDisposable
+{
+    private static readonly HttpClient Client = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
+
+    private readonly HostileServer server = new();
+
+    public void Dispose() => server.Dispose();
+
+    private CaxtonConnection Connect(TimeSpan? timeout = null, int retries = 3, string? resetPath = null) =>
+        new(server.BaseUri, null, resetPath, timeout ?? TimeSpan.FromSeconds(20), new CaxtonTransport(() => Client, new TransportSettings { MaximumRetryCount = retries }));
+
+    /// <summary>A connection holding a credential; the token endpoint answers as the test has set it up.</summary>
+    private CaxtonConnection ConnectHolding(string password = "the-client-password-0123456789", TimeSpan? timeout = null, int retries = 3)
+    {
+        var connection = Connect(timeout, retries);
+        connection.SetCredential("main", Fake.Secure(password));
+        return connection;
+    }
+
+    private CaxtonConnection ConnectWithToken(string token = "the-main-account-token-0123456789", TimeSpan? timeout = null, int retries = 3)
+    {
+        server.On("/token", HostileReply.Token(token));
+        return ConnectHolding(timeout: timeout, retries: retries);
+    }
+
+    /// <summary>What the connection makes of a token of this type.</summary>
+    private Task<CaxtonToken> TokenOfType(string tokenType, string token)
+    {
+        server.On("/token", HostileReply.Token(token, tokenType));
+        return ConnectHolding().GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
+    }
+
+    // Finding 1: header injection.
+
+    public static TheoryData<string> InjectedHeaderValues => new()
+    {
+        "SUB-1\r\nContent-Length: 0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
+        "SUB-1\nX-Smuggled: yes",
+        "SUB-1\rX-Smuggled: yes",
+        "SUB-1\0",
+        "SUB-1\u0085",
+        "SUB-1\t\u0001",
+        "SUB-\u00e9",
+    };
+
+    [Theory]
+    [MemberData(nameof(InjectedHeaderValues))]
+    public async Task An_IdentityNumber_with_control_characters_is_refused_before_anything_is_sent(string identityNumber)
+    {
+        var connection = ConnectWithToken();
+        var log = new RecordingLog();
+
+        var api = await Assert.ThrowsAsync<CaxtonException>(() => connection.InvokeApiAsync(HttpMethod.Get, "reference/x", null, null, identityNumber, log, CancellationToken.None));
+        var reset = await Assert.ThrowsAsync<CaxtonException>(() => connection.ResetCredentialAsync("main", "client", identityNumber, log, CancellationToken.None));
+
+        Assert.Equal(CaxtonErrorIds.InvalidHeaderValue, api.ErrorId);
+        Assert.Equal(CaxtonErrorIds.InvalidHeaderValue, reset.ErrorId);
+        Assert.Equal(CaxtonErrorKind.InvalidArgument, api.Kind);
+        Assert.Equal(string.Empty, server.ReceivedText); // not even the token request went out
+    }
+
+    [Theory]
+    [InlineData("text/plain\r\nX-Smuggled: yes", CaxtonErrorIds.InvalidHeaderValue)]
+    [InlineData("application/json\0", CaxtonErrorIds.InvalidHeaderValue)]
+    [InlineData("not a media type", CaxtonErrorIds.InvalidContentType)]
+    [InlineData("a/b/c", CaxtonErrorIds.InvalidContentType)]
+    public async Task A_bad_ContentType_is_an_error_of_its_own_never_a_FormatException(string contentType, string errorId)
+    {
+        var connection = ConnectWithToken();
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.InvokeApiAsync(HttpMethod.Post, "x", new byte[] { 1 }, contentType, null, NullLog.Instance, CancellationToken.None));
+
+        Assert.Equal(errorId, error.ErrorId);
+        Assert.Equal(string.Empty, server.ReceivedText);
+    }
+
+    [Theory]
+    [InlineData("token-with-crlf\r\nX-Smuggled: yes")]
+    [InlineData("token-with-nul\0-inside")]
+    [InlineData("token-with-non-ascii-\u00e9")]
+    public async Task A_token_with_control_characters_is_InvalidResponse_on_arrival_and_never_cached(string badToken)
+    {
+        server.On("/token", new HostileReply { Times = 1, Body = HostileReply.Token(badToken).Body });
+        server.On("/token", HostileReply.Token("a-good-token-after-the-bad-one"));
+        server.On("/x", HostileReply.Json("{\"ok\":true}"));
+        var connection = ConnectHolding();
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None));
+        Assert.Equal(CaxtonErrorIds.InvalidResponse, error.ErrorId);
+        Assert.Null(connection.TokenExpiresOn);
+
+        var response = await connection.InvokeApiAsync(HttpMethod.Get, "x", null, null, null, NullLog.Instance, CancellationToken.None);
+        Assert.Equal(200, response.Status);
+        Assert.Equal(2, server.CountOf("/token"));
+        Assert.Equal("Bearer a-good-token-after-the-bad-one", server.Requests.Single(r => r.Path.EndsWith("/x")).Header("Authorization"));
+    }
+
+    // Finding 9: token_type.
+
+    [Theory]
+    [InlineData("mac")]
+    [InlineData("pop")]
+    [InlineData("bearer2")]
+    [InlineData("Bearer\r\n")]
+    public async Task A_token_of_another_type_than_bearer_is_InvalidResponse(string tokenType)
+    {
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => TokenOfType(tokenType, "a-token-of-another-type"));
+
+        Assert.Equal(CaxtonErrorIds.InvalidResponse, error.ErrorId);
+    }
+
+    [Theory]
+    [InlineData("bearer")]
+    [InlineData("Bearer")]
+    [InlineData("BEARER")]
+    public async Task Bearer_in_any_case_is_accepted(string tokenType)
+    {
+        var token = await TokenOfType(tokenType, "a-bearer-token-in-any-case");
+
+        Assert.Equal("a-bearer-token-in-any-case", Fake.Plain(token.AccessToken));
+    }
+
+    // Findings 2 and 4: redaction before truncation, and by value in every encoding.
+
+    [Fact]
+    public async Task A_long_token_is_masked_whole_in_the_debug_trace()
+    {
+        var token = new string('A', 2500) + "x9Kq!w= Z~end";
+        server.On("/token", HostileReply.Token(token));
+        var connection = ConnectHolding();
+        var log = new RecordingLog();
+
+        await connection.GetTokenAsync(false, log, CancellationToken.None);
+
+        SecretRuns.AssertNone(string.Join("\n", log.Messages), token.Substring(2400));
+    }
+
+    [Fact]
+    public async Task A_ClientPassword_after_a_long_PublicKey_and_under_an_escaped_name_is_masked()
+    {
+        const string password = "p@ss w0rd!=with+odd&chars";
+        server.On("/clients/auth/register", HostileReply.Envelope(
+            "\"PublicKey\":\"" + new string('k', 3000) + "\",\"Client\\u0050assword\":" + JsonSerializer.Serialize(password) + ",\"EndDate\":\"2099-01-01T00:00:00Z\""));
+        var connection = Connect();
+        var log = new RecordingLog();
+
+        var created = await connection.NewClientPasswordAsync("main", "client", log, CancellationToken.None);
+
+        Assert.Equal(password, Fake.Plain(created.ClientPassword)); // the escaped name is the password...
+        SecretRuns.AssertNone(string.Join("\n", log.Messages), password); // ...and is masked as one
+    }
+
+    [Fact]
+    public async Task Generated_secrets_echoed_anywhere_in_any_encoding_leave_no_8_character_run()
+    {
+        var random = new Random(20261130);
+        var cases = 0;
+        for (var round = 0; round < 300; round++)
+        {
+            // The secret is the client password a token request carries; the server echoes it in its
+            // body (past the trace's cut too) and in its reason phrase, in any encoding.
+            var secret = SecretRuns.RandomSecret(random);
+            var body = SecretRuns.BodyEchoing(random, secret, CaxtonTransport.MaxTracedChars);
+            var reason = "Bad " + SecretRuns.Encode(random, secret);
+            var handler = new FakeHandler(_ => new HttpResponseMessage(HttpStatusCode.BadRequest)
+            {
+                ReasonPhrase = reason,
+                Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            });
+            var connection = new CaxtonConnection(Fake.BaseUri, null, null, TimeSpan.FromSeconds(10), new CaxtonTransport(() => new HttpClient(handler, disposeHandler: false), new TransportSettings { MaximumRetryCount = 0 }));
+            connection.SetCredential("main", Fake.Secure(secret));
+            var log = new RecordingLog();
+
+            var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(false, log, CancellationToken.None));
+
+            Assert.Contains(log.Messages, message => message.Contains("response HTTP 400", StringComparison.Ordinal)); // the -Debug trace ran
+            SecretRuns.AssertNone(string.Join("\n", log.Messages) + "\n" + error.Message + "\n" + error.OAuthErrorDescription, secret);
+            cases++;
+        }
+
+        Assert.Equal(300, cases);
+    }
+
+    // Finding 3: the status line.
+
+    [Fact]
+    public async Task A_reason_phrase_echoing_the_password_reaches_no_message()
+    {
+        const string password = "Xq7-Zt9!pL2#vN4-rW8=";
+        server.On("/token", HostileReply.Json("{}", 500, "Bad password " + password));
+        var connection = ConnectHolding(password, retries: 0);
+        var log = new RecordingLog();
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(false, log, CancellationToken.None));
+
+        SecretRuns.AssertNone(error.Message + "\n" + string.Join("\n", log.Messages), password);
+    }
+
+    [Fact]
+    public async Task A_reason_phrase_echoing_the_token_in_an_API_error_reaches_no_message()
+    {
+        const string token = "the-main-account-token-in-a-reason";
+        var connection = ConnectWithToken(token, retries: 0);
+        server.On("/x", HostileReply.Json("{\"Message\":\"token " + token + "\"}", 500, "Bad token " + Uri.EscapeDataString(token)));
+        var log = new RecordingLog();
+
+        var response = await connection.InvokeApiAsync(HttpMethod.Get, "x", null, null, null, log, CancellationToken.None);
+        var error = Assert.Throws<CaxtonException>(() => ResponseReader.ReadApiResponse(response, false));
+
+        SecretRuns.AssertNone(error.Message + "\n" + string.Join("\n", log.Messages), token);
+    }
+
+    // Finding 5: returned secrets are the caller's own.
+
+    [Fact]
+    public async Task Disposing_the_callers_token_leaves_the_connection_working()
+    {
+        var connection = ConnectWithToken();
+        server.On("/x", HostileReply.Json("{}"));
+        var given = (await connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None)).CopyForCaller();
+
+        given.AccessToken.Dispose();
+
+        var again = await connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
+        Assert.Equal("the-main-account-token-0123456789", Fake.Plain(again.AccessToken));
+        Assert.Equal(200, (await connection.InvokeApiAsync(HttpMethod.Get, "x", null, null, null, NullLog.Instance, CancellationToken.None)).Status);
+        Assert.Equal(1, server.CountOf("/token"));
+    }
+
+    // Finding 6: a connection dropped mid-body, on real sockets.
+
+    [Fact]
+    public async Task A_connection_dropped_mid_body_is_ConnectionFailed_and_retried_for_a_GET()
+    {
+        var connection = ConnectWithToken();
+        server.On("/x", new HostileReply { Times = 1, DropMidBody = true, Body = Encoding.UTF8.GetBytes(new string(' ', 4096) + "{}") });
+        server.On("/x", HostileReply.Json("{}"));
+
+        var response = await connection.InvokeApiAsync(HttpMethod.Get, "x", null, null, null, NullLog.Instance, CancellationToken.None);
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal(2, server.CountOf("/x"));
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_mid_body_is_ConnectionFailed_and_not_repeated_for_a_POST()
+    {
+        var connection = ConnectWithToken();
+        server.On("/x", new HostileReply { DropMidBody = true, Body = Encoding.UTF8.GetBytes(new string(' ', 4096) + "{}") });
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.InvokeApiAsync(HttpMethod.Post, "x", new byte[] { (byte)'1' }, "application/json", null, NullLog.Instance, CancellationToken.None));
+
+        Assert.Equal(CaxtonErrorIds.ConnectionFailed, error.ErrorId);
+        Assert.Equal(1, server.CountOf("/x"));
+    }
+
+    // Finding 7: paths that leave the base path.
+
+    [Theory]
+    [InlineData("../../tenantB/x")]
+    [InlineData("%2e%2e/%2e%2e/tenantB/x")]
+    [InlineData("%2E%2E/%2E%2E/tenantB/x")]
+    [InlineData(".%2e/.%2e/tenantB/x")]
+    [InlineData("%2e./%2e./tenantB/x")]
+    [InlineData("..\\..\\tenantB\\x")]
+    [InlineData("..%5c..%5ctenantB")]
+    [InlineData("%2e%2e%2f%2e%2e%2ftenantB")]
+    [InlineData("a/../../../tenantB/x")]
+    [InlineData("./../x")]
+    [InlineData("..")]
+    [InlineData("..;/..;/tenantB/x")]
+    [InlineData("{base}%2e%2e/%2e%2e/tenantB/x")]
+    [InlineData("{base}..%5C..%5CtenantB")]
+    [InlineData("{root}tenantB/x")]
+    [InlineData("{root}tenantA/apiX/x")]
+    public async Task A_path_that_leaves_the_base_path_is_refused_before_anything_is_sent(string path)
+    {
+        path = path.Replace("{base}", server.BaseUri.AbsoluteUri).Replace("{root}", server.BaseUri.GetLeftPart(UriPartial.Authority) + "/");
+        var connection = ConnectWithToken();
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.InvokeApiAsync(HttpMethod.Get, path, null, null, null, NullLog.Instance, CancellationToken.None));
+
+        Assert.Equal(CaxtonErrorIds.PathOutsideBaseUri, error.ErrorId);
+        Assert.Equal(string.Empty, server.ReceivedText);
+    }
+
+    [Theory]
+    [InlineData("a/./b", "/tenantA/api/a/b")]
+    [InlineData("a/../b", "/tenantA/api/b")]
+    [InlineData("a\\b", "/tenantA/api/a/b")]
+    [InlineData("/reference/lookup?x=..%2f", "/tenantA/api/reference/lookup")]
+    [InlineData("{base}a/%2e%2e/b", "/tenantA/api/b")]
+    public async Task A_path_that_stays_under_the_base_path_is_sent_resolved(string path, string expected)
+    {
+        path = path.Replace("{base}", server.BaseUri.AbsoluteUri);
+        var connection = ConnectWithToken();
+        server.On("/", HostileReply.Json("{}"));
+
+        await connection.InvokeApiAsync(HttpMethod.Get, path, null, null, null, NullLog.Instance, CancellationToken.None);
+
+        Assert.Equal(expected, server.Requests.Last().Path);
+    }
+
+    [Theory]
+    [InlineData("../../x")]
+    [InlineData("%2e%2e/%2e%2e/x")]
+    [InlineData("..\\..\\x")]
+    public void A_ResetPath_that_leaves_the_base_path_is_refused_when_connecting(string resetPath)
+    {
+        var error = Assert.Throws<CaxtonException>(() => Connect(resetPath: resetPath));
+
+        Assert.Equal(CaxtonErrorIds.PathOutsideBaseUri, error.ErrorId);
+    }
+
+    // Finding 8: one budget for the whole call.
+
+    [Fact]
+    public async Task One_budget_covers_the_token_refresh_the_401_and_the_second_try()
+    {
+        var budget = TimeSpan.FromSeconds(3);
+        server.On("/token", new HostileReply { Times = 1, Body = HostileReply.Token("the-first-token-0123456789").Body });
+        server.On("/token", new HostileReply { StallBeforeHeadersMs = 2000, Body = HostileReply.Token("the-second-token-0123456789").Body });
+        server.On("/x", new HostileReply { StallBeforeHeadersMs = 2000, Status = 401, Reason = "Unauthorized", Body = Encoding.UTF8.GetBytes("{}") });
+        var connection = ConnectHolding(timeout: budget, retries: 0);
+        await connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
+        var stopwatch = Stopwatch.StartNew();
+
+        // Each step alone fits in 3 s; together (2 + 2 + 2 s) they do not.
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.InvokeApiAsync(HttpMethod.Get, "x", null, null, null, NullLog.Instance, CancellationToken.None));
+
+        Assert.Equal(CaxtonErrorIds.RequestTimeout, error.ErrorId);
+        Assert.True(stopwatch.Elapsed < budget * 1.5 + TimeSpan.FromSeconds(1), $"took {stopwatch.Elapsed.TotalSeconds:0.0} s for a {budget.TotalSeconds} s budget");
+    }
+
+    [Fact]
+    public async Task A_body_that_stalls_after_the_headers_ends_within_the_budget()
+    {
+        var budget = TimeSpan.FromSeconds(2);
+        var connection = ConnectWithToken(timeout: budget, retries: 3);
+        server.On("/x", new HostileReply { StallAfterHeadersMs = 60000, Body = Encoding.UTF8.GetBytes("{}") });
+        var stopwatch = Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.InvokeApiAsync(HttpMethod.Get, "x", null, null, null, NullLog.Instance, CancellationToken.None));
+
+        Assert.Equal(CaxtonErrorIds.RequestTimeout, error.ErrorId);
+        Assert.True(stopwatch.Elapsed < budget * 1.5 + TimeSpan.FromSeconds(1), $"took {stopwatch.Elapsed.TotalSeconds:0.0} s for a {budget.TotalSeconds} s budget");
+    }
+}
+
+/// <summary>The generated side of the redaction test: secrets, their encodings, and the 8-character rule.</summary>
+internal static class SecretRuns
+{
+    // Wide: punctuation that ends shape patterns, a space, JSON and HTML specials, non-ASCII, an emoji.
+    private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 !\"#$%&'()+,-./:;<=>?@[\\]^_`{|}~éßøÄΩжж中文€😀";
+
+    public static string RandomSecret(Random random)
+    {
+        var elements = System.Globalization.StringInfo.GetTextElementEnumerator(Alphabet);
+        var units = new List<string>();
+        while (elements.MoveNext())
+        {
+            units.Add((string)elements.Current);
+        }
+
+        var text = new StringBuilder();
+        var length = random.Next(12, 48);
+        while (text.Length < length)
+        {
+            text.Append(units[random.Next(units.Count)]);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The secret as a server might echo it, ready to sit inside a JSON string.</summary>
+    public static string Encode(Random random, string secret)
+    {
+        switch (random.Next(7))
+        {
+            case 0: return JsonMinimal(secret);
+            case 1: return JsonSerializer.Serialize(secret).Trim('"'); // the default encoder: \u002B, \u00E9...
+            case 2: return string.Concat(secret.Select(c => "\\u" + ((int)c).ToString(random.Next(2) == 0 ? "X4" : "x4")));
+            case 3: return Uri.EscapeDataString(secret);
+            case 4: return WebUtility.UrlEncode(secret);
+            case 5: return JsonMinimal(WebUtility.HtmlEncode(secret));
+            default: return string.Concat(System.Globalization.StringInfo.GetTextElementEnumerator(secret).AsEnumerable().Select(e => "&#" + char.ConvertToUtf32(e, 0) + ";"));
+        }
+    }
+
+    /// <summary>A long body of filler with the secret echoed in several encodings, one of them across the cut.</summary>
+    public static string BodyEchoing(Random random, string secret, int cut)
+    {
+        var filler = new StringBuilder();
+        var echoes = new List<int> { Math.Max(0, cut - random.Next(1, 20)) };
+        for (var i = 0; i < 3; i++)
+        {
+            echoes.Add(random.Next(0, cut * 3));
+        }
+
+        echoes.Sort();
+        var at = 0;
+        var text = new StringBuilder("{\"error\":\"server_error\",\"error_description\":\"");
+        foreach (var position in echoes)
+        {
+            while (at < position)
+            {
+                text.Append((char)('a' + random.Next(26)));
+                at++;
+            }
+
+            text.Append(Encode(random, secret));
+        }
+
+        return text.Append("\"}").ToString();
+    }
+
+    private static string JsonMinimal(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");
+
+    /// <summary>No 8-character run of the secret in the text.</summary>
+    public static void AssertNone(string text, string secret)
+    {
+        for (var i = 0; i + 8 <= secret.Length; i++)
+        {
+            var run = secret.Substring(i, 8);
+            Assert.False(text.Contains(run, StringComparison.Ordinal), $"'{run}' of a secret shows in: {text.Substring(Math.Max(0, text.IndexOf(run, StringComparison.Ordinal) - 40), Math.Min(120, text.Length - Math.Max(0, text.IndexOf(run, StringComparison.Ordinal) - 40)))}");
+        }
+    }
+
+    private static IEnumerable<string> AsEnumerable(this System.Globalization.TextElementEnumerator elements)
+    {
+        while (elements.MoveNext())
+        {
+            yield return (string)elements.Current;
+        }
+    }
+}
