@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Security;
@@ -51,6 +52,12 @@ namespace Caxton.NetFx
             {
                 Expect(SendWithAuthorization(emulator.BaseUri, engine.AuthorizationHeader(token!)) == 200, "the -AsHeader value was refused");
                 Expect(SendWithAuthorization(emulator.BaseUri, "Bearer not-a-token") == 401, "control: a wrong header was accepted, so this check proves nothing");
+            });
+
+            checks.Run("DNS changes: the API host's connections are leased for a handler's lifetime, as .NET Framework pools them per ServicePoint", () =>
+            {
+                Expect(ServicePointManager.FindServicePoint(emulator.BaseUri).ConnectionLeaseTimeout == 120_000, "no 2-minute lease on the API host's ServicePoint");
+                Expect(ServicePointManager.FindServicePoint(new Uri("http://127.0.0.2:9/")).ConnectionLeaseTimeout == -1, "control: a host Caxton never called has a lease too, so this check proves nothing");
             });
 
             checks.Run("a 503 with Retry-After is retried and the call succeeds", () =>
