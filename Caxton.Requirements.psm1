@@ -8,6 +8,6 @@
         $null = [System.Reflection.Assembly]::Load($NetStandard)
     }
     catch {
-        throw 'Caxton needs .NET Framework 4.7.1 or later on Windows PowerShell 5.1 (this .NET Framework cannot load netstandard 2.0). Install .NET Framework 4.8, or use PowerShell 7.4 or later.'
+        throw 'Caxton needs .NET Framework 4.7.2 or later on Windows PowerShell 5.1: this .NET Framework cannot load netstandard 2.0, which came with 4.7.1. Install .NET Framework 4.8, or use PowerShell 7.4 or later.'
     }
 } $PSVersionTable.PSEdition 'netstandard, Version=2.0.0.0, Culture=neutral, PublicKeyToken=cc7b13ffcd2ddd51'

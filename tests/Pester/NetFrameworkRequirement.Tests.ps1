@@ -19,7 +19,7 @@ Describe 'Import on a .NET Framework older than 4.7.1 fails with a plain message
     It 'names the requirement when Windows PowerShell''s .NET Framework cannot load netstandard 2.0' {
         # A netstandard this runtime does not have stands for 4.6.2's missing one.
         { & $check 'Desktop' 'netstandard, Version=99.0.0.0, Culture=neutral, PublicKeyToken=cc7b13ffcd2ddd51' } |
-            Should -Throw '*needs .NET Framework 4.7.1 or later on Windows PowerShell 5.1*'
+            Should -Throw '*needs .NET Framework 4.7.2 or later on Windows PowerShell 5.1*'
     }
 
     It 'lets Windows PowerShell import when netstandard 2.0 loads, and never checks on PowerShell 7' {
