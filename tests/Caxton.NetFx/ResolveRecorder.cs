@@ -32,6 +32,16 @@ namespace Caxton.NetFx
 
         public IReadOnlyCollection<string> Unanswered => unanswered.ToArray();
 
+        /// <summary>
+        /// Unanswered requests for code. A satellite (Name.resources in a culture) may go unanswered: the
+        /// resource manager then falls back to the neutral resources, as it does on .NET Framework.
+        /// </summary>
+        public IReadOnlyCollection<string> UnansweredAssemblies =>
+            unanswered.Distinct().Where(name => !IsSatellite(new AssemblyName(name))).ToArray();
+
+        private static bool IsSatellite(AssemblyName name) =>
+            name.Name != null && name.Name.EndsWith(".resources", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(name.CultureName);
+
         public IReadOnlyCollection<(string Name, string? Requester)> Requests => requests.ToArray();
 
         /// <summary>Each request, who asked, and what the domain now holds under that name (the answer).</summary>
