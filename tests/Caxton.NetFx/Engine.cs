@@ -60,7 +60,8 @@ namespace Caxton.NetFx
         public SecureString Secure(string plain) => (SecureString)Type("Caxton.Secrets").GetMethod("ToSecureString", Any)!.Invoke(null, new object[] { plain })!;
 
         /// <summary>-AsHeader's value, as Get-CaxtonToken builds it.</summary>
-        public string AuthorizationHeader(object token) => "Bearer " + Plain((SecureString)Get(token, "AccessToken")!);
+        public string AuthorizationHeader(object token) =>
+            (string)Type("Caxton.Secrets").GetMethod("AuthorizationHeader", Any)!.Invoke(null, new[] { Get(token, "AccessToken") })!;
 
         public static object? Get(object target, string property) => target.GetType().GetProperty(property, Any)!.GetValue(target);
 
