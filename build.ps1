@@ -8,7 +8,8 @@
     installed, the .NET Framework load-and-flow test (tests/Caxton.NetFx), and ends with one line
     "N passed, N failed". Demo runs the whole authentication flow against a local emulator.
     Bench measures import, cold start, per-call cost, parallel throughput and memory side by side
-    and writes tests/bench/results.md. Sandbox runs the emulator in the foreground for offline
+    and writes tests/bench/results.md. Sandbox builds only the emulator (never out/Caxton, which a
+    session may have imported) and runs it in the foreground on loopback port -Port for offline
     development. Package makes out/Caxton.<version>.nupkg with PSResourceGet. Clean removes build output.
     Everything it needs comes from NuGet: run `dotnet tool restore` first, then `dotnet pwsh ./build.ps1`.
 .EXAMPLE
@@ -20,7 +21,11 @@ param(
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # The emulator's loopback port for -Task Sandbox; 0 picks a free one.
+    [ValidateRange(0, 65535)]
+    [int] $Port = 5080
 )
 
 $ErrorActionPreference = 'Stop'
@@ -40,10 +45,14 @@ function Invoke-Dotnet {
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
 }
 
+function Invoke-SandboxBuild {
+    Invoke-Dotnet build src/Caxton.Sandbox/Caxton.Sandbox.csproj -c $Configuration -o $sandboxOut --nologo -v quiet
+}
+
 function Invoke-Build {
     $staging = Join-Path $out 'obj/module'
     Invoke-Dotnet build src/Caxton/Caxton.csproj -c $Configuration -o $staging --nologo -v quiet
-    Invoke-Dotnet build src/Caxton.Sandbox/Caxton.Sandbox.csproj -c $Configuration -o $sandboxOut --nologo -v quiet
+    Invoke-SandboxBuild
 
     # The module folder holds only what PowerShell loads: the manifest, the cmdlets, help, and in
     # Dependencies/ the engine and its dependencies, which Caxton.dll's own resolver loads (on PowerShell 7
@@ -214,8 +223,10 @@ switch ($Task) {
     }
     'Package' { Invoke-Package }
     'Sandbox' {
-        Invoke-Build
-        & dotnet (Join-Path $sandboxOut 'Caxton.Sandbox.dll') --urls 'http://127.0.0.1:5080'
+        Invoke-SandboxBuild
+        # The emulator reports a port in use in one line on stderr; pass its exit code on, without a stack trace here.
+        & dotnet (Join-Path $sandboxOut 'Caxton.Sandbox.dll') --port $Port
+        exit $LASTEXITCODE
     }
     'Clean' {
         if (Test-Path $out) { Remove-Item $out -Recurse -Force }

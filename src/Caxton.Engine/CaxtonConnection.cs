@@ -148,6 +148,24 @@ namespace Caxton
         }
 
         /// <summary>
+        /// Disconnect-Caxton: forgets the credential and token, and lets go of the HTTP handler and the
+        /// proxy credential. Used again afterwards, the connection works without a proxy credential.
+        /// </summary>
+        internal void Disconnect()
+        {
+            Forget();
+            if (!ReferenceEquals(transport.Settings, TransportSettings.Default))
+            {
+                transport.Settings.ProxyCredential = null;
+            }
+
+            transport.ReleaseClients();
+        }
+
+        /// <summary>Lets go of the HTTP handler only, as when another connection replaces this one's name.</summary>
+        internal void ReleaseClients() => transport.ReleaseClients();
+
+        /// <summary>
         /// The cached token while it is fresh, else a new one. Concurrent callers share one request.
         /// </summary>
         internal async Task<CaxtonToken> GetTokenAsync(bool force, ICaxtonLog log, CancellationToken cancellationToken)

@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
 using System.Runtime.CompilerServices;
@@ -14,31 +14,129 @@ namespace Caxton
     /// <summary>
     /// One IHttpClientFactory per process, built on first use (never at import). The factory pools and
     /// rotates handlers, so connections are reused across calls yet DNS changes are picked up in
-    /// runbooks that run for hours. Connections with their own proxy or certificate settings get a
-    /// named client of their own; all others share one.
-    /// The engine calls only <see cref="For"/>, whose signature holds framework types alone: that keeps
-    /// every Microsoft.Extensions.* type inside this assembly's load context (see CaxtonLoadContext).
+    /// runbooks that run for hours; every connection with default settings shares it.
+    /// Connections with their own proxy or certificate settings lease a handler of this class's own
+    /// instead: identical settings share one, and it is disposed, its proxy credential with it, when the
+    /// last lease is released. (The factory could not do that: it keeps a named client's options, and
+    /// the credential they capture, for the life of the process.)
+    /// The engine calls only <see cref="Acquire"/> and <see cref="HttpClientLease"/>, whose signatures hold
+    /// framework types alone: that keeps every Microsoft.Extensions.* type inside this assembly's load
+    /// context (see CaxtonLoadContext).
     /// </summary>
     public static class HttpClientSource
     {
         private const string SharedName = "Caxton";
 
-        private static readonly ConcurrentDictionary<string, HandlerSettings> Named = new ConcurrentDictionary<string, HandlerSettings>();
+        /// <summary>The .NET Framework API (mscorlib), as on Windows PowerShell 5.1, and Mono, where tests/Caxton.NetFx runs it.</summary>
+        private static readonly bool IsNetFramework = typeof(object).Assembly.GetName().Name == "mscorlib";
+
+        /// <summary>How long one of our own handlers serves before a new one replaces it, as the factory does, for DNS changes.</summary>
+        internal static readonly TimeSpan HandlerLifetime = TimeSpan.FromMinutes(2);
+
+        private static readonly Dictionary<HandlerSettings, SharedHandler> Own = new Dictionary<HandlerSettings, SharedHandler>();
 
         private static readonly Lazy<IHttpClientFactory> Factory =
             new Lazy<IHttpClientFactory>(CreateFactory, LazyThreadSafetyMode.ExecutionAndPublication);
 
-        /// <summary>Makes HttpClients for one connection's settings; the default settings share one handler pool.</summary>
-        public static Func<HttpClient> For(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials)
+        /// <summary>Handlers of our own alive now, one per distinct setting in use; for tests and diagnostics.</summary>
+        public static int OwnHandlerCount
+        {
+            get
+            {
+                lock (Own)
+                {
+                    return Own.Count;
+                }
+            }
+        }
+
+        /// <summary>
+        /// A lease on HttpClients for one connection's settings. Dispose it when the connection is done;
+        /// a lease that is simply dropped is released by its finalizer.
+        /// </summary>
+        public static HttpClientLease Acquire(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials)
         {
             if (!skipCertificateCheck && proxy is null && !proxyUseDefaultCredentials)
             {
-                return () => Factory.Value.CreateClient(SharedName);
+                return HttpClientLease.Shared;
             }
 
-            var name = SharedName + "/" + Guid.NewGuid().ToString("N");
-            Named[name] = new HandlerSettings(skipCertificateCheck, proxy, proxyCredential, proxyUseDefaultCredentials);
-            return () => Factory.Value.CreateClient(name);
+            var settings = new HandlerSettings(skipCertificateCheck, proxy, proxyCredential, proxyUseDefaultCredentials);
+            lock (Own)
+            {
+                if (!Own.TryGetValue(settings, out var shared))
+                {
+                    shared = new SharedHandler(settings);
+                    Own.Add(settings, shared);
+                }
+
+                shared.Leases++;
+                return new HttpClientLease(shared);
+            }
+        }
+
+        internal static HttpClient CreateSharedClient() => Factory.Value.CreateClient(SharedName);
+
+        internal static void Release(SharedHandler shared)
+        {
+            lock (Own)
+            {
+                if (--shared.Leases > 0)
+                {
+                    return;
+                }
+
+                Own.Remove(shared.Settings);
+                shared.Dispose();
+            }
+        }
+
+        /// <summary>One handler per distinct setting, replaced after <see cref="HandlerLifetime"/>.</summary>
+        internal sealed class SharedHandler
+        {
+            private HttpClientHandler? handler;
+            private DateTime createdUtc;
+            private bool disposed;
+
+            public SharedHandler(HandlerSettings settings) => Settings = settings;
+
+            public HandlerSettings Settings { get; }
+
+            /// <summary>Guarded by the lock on <see cref="Own"/>.</summary>
+            public int Leases { get; set; }
+
+            public HttpClient CreateClient()
+            {
+                lock (this)
+                {
+                    if (disposed)
+                    {
+                        throw new ObjectDisposedException(nameof(HttpClientLease));
+                    }
+
+                    var now = DateTime.UtcNow;
+                    if (handler is null || now - createdUtc >= HandlerLifetime)
+                    {
+                        // A replaced handler may still serve a request under way, so it is left to the
+                        // garbage collector (as the factory leaves its expired handlers) instead of disposed.
+                        handler = CreateHandler(Settings);
+                        createdUtc = now;
+                    }
+
+                    var pipeline = IsNetFramework ? new ConnectionLease { InnerHandler = handler } : (HttpMessageHandler)handler;
+                    return new HttpClient(pipeline, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+                }
+            }
+
+            public void Dispose()
+            {
+                lock (this)
+                {
+                    disposed = true;
+                    handler?.Dispose();
+                    handler = null;
+                }
+            }
         }
 
         private static IHttpClientFactory CreateFactory()
@@ -54,7 +152,7 @@ namespace Caxton
             return services.BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
         }
 
-        private static HttpClientHandler CreateHandler(HandlerSettings settings)
+        internal static HttpClientHandler CreateHandler(HandlerSettings settings)
         {
             var handler = new HttpClientHandler
             {
@@ -78,10 +176,11 @@ namespace Caxton
             if (settings.Proxy != null)
             {
                 handler.UseProxy = true;
+                // One or the other: WebProxy.UseDefaultCredentials is a view of Credentials, and setting it
+                // to false clears them (it once silently dropped -ProxyCredential here).
                 handler.Proxy = new WebProxy(settings.Proxy)
                 {
-                    Credentials = settings.ProxyCredential,
-                    UseDefaultCredentials = settings.ProxyUseDefaultCredentials && settings.ProxyCredential is null,
+                    Credentials = settings.ProxyCredential ?? (settings.ProxyUseDefaultCredentials ? CredentialCache.DefaultCredentials : null),
                 };
             }
             else if (settings.ProxyUseDefaultCredentials)
@@ -107,12 +206,6 @@ namespace Caxton
             }
         }
 
-        /// <summary>The .NET Framework API (mscorlib), as on Windows PowerShell 5.1, and Mono, where tests/Caxton.NetFx runs it.</summary>
-        private static readonly bool IsNetFramework = typeof(object).Assembly.GetName().Name == "mscorlib";
-
-        /// <summary>How long the factory keeps a handler (its default), and so how long a .NET Framework connection may live.</summary>
-        internal static readonly TimeSpan HandlerLifetime = TimeSpan.FromMinutes(2);
-
         // Apart, so PowerShell 7 never loads ServicePointManager's assembly for a check that is not its own.
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static void AddTls12()
@@ -128,7 +221,7 @@ namespace Caxton
 
         /// <summary>
         /// .NET Framework pools connections per ServicePoint (scheme, host and port), process-wide, not per
-        /// handler: rotating handlers never closes them, so a long runbook would keep talking to an address
+        /// handler: replacing handlers never closes them, so a long runbook would keep talking to an address
         /// DNS no longer gives. A connection lease as long as a handler's life closes each connection after
         /// that time, and the next one resolves the name again. (Through a proxy, the proxy's connection is
         /// the one that lives on.)
@@ -160,7 +253,8 @@ namespace Caxton
             }
         }
 
-        private sealed class HandlerSettings
+        /// <summary>Settings compared by value, the proxy credential included, so identical settings share a handler.</summary>
+        internal sealed class HandlerSettings : IEquatable<HandlerSettings>
         {
             public static readonly HandlerSettings Default = new HandlerSettings(false, null, null, false);
 
@@ -179,20 +273,39 @@ namespace Caxton
             public NetworkCredential? ProxyCredential { get; }
 
             public bool ProxyUseDefaultCredentials { get; }
+
+            public bool Equals(HandlerSettings? other) =>
+                other != null
+                && SkipCertificateCheck == other.SkipCertificateCheck
+                && ProxyUseDefaultCredentials == other.ProxyUseDefaultCredentials
+                && Equals(Proxy, other.Proxy)
+                && SameCredential(ProxyCredential, other.ProxyCredential);
+
+            public override bool Equals(object? obj) => Equals(obj as HandlerSettings);
+
+            // The password stays out of the hash; Equals compares it.
+            public override int GetHashCode() =>
+                (SkipCertificateCheck ? 1 : 0) ^ (ProxyUseDefaultCredentials ? 2 : 0) ^ (Proxy?.GetHashCode() ?? 0) ^ StringComparer.Ordinal.GetHashCode(ProxyCredential?.UserName ?? string.Empty);
+
+            private static bool SameCredential(NetworkCredential? a, NetworkCredential? b) =>
+                ReferenceEquals(a, b)
+                || (a != null && b != null
+                    && string.Equals(a.UserName, b.UserName, StringComparison.Ordinal)
+                    && string.Equals(a.Domain, b.Domain, StringComparison.Ordinal)
+                    && string.Equals(a.Password, b.Password, StringComparison.Ordinal));
         }
 
-        /// <summary>Gives each named client its primary handler, built from that client's settings.</summary>
+        /// <summary>Gives the factory's client its primary handler, with the default settings.</summary>
         private sealed class ConfigureHandlers : IConfigureNamedOptions<HttpClientFactoryOptions>
         {
             public void Configure(HttpClientFactoryOptions options) => Configure(Options.DefaultName, options);
 
             public void Configure(string? name, HttpClientFactoryOptions options)
             {
-                var settings = name != null && Named.TryGetValue(name, out var own) ? own : HandlerSettings.Default;
                 options.HandlerLifetime = HandlerLifetime;
                 options.HttpMessageHandlerBuilderActions.Add(builder =>
                 {
-                    builder.PrimaryHandler = CreateHandler(settings);
+                    builder.PrimaryHandler = CreateHandler(HandlerSettings.Default);
                     if (IsNetFramework)
                     {
                         builder.AdditionalHandlers.Add(new ConnectionLease());

@@ -32,14 +32,24 @@ function Start-CaxtonSandbox {
         Start-Sleep -Milliseconds 50
     }
 
-    $baseUri = (Get-Content -Raw $ready).Trim()
+    # Line 1 the base URI, line 2 the per-run key every /_emulator/ call must send.
+    $baseUri, $key = Get-Content -LiteralPath $ready -TotalCount 2
     [pscustomobject]@{
         PSTypeName = 'Caxton.SandboxInstance'
         BaseUri    = $baseUri
         ControlUri = $baseUri -replace '/api/$', '/_emulator/'
+        ControlKey = $key
         Process    = $process
         LogPath    = $log
     }
+}
+
+function Invoke-SandboxControlRequest {
+    # Every call to the control surface: the key header added, the rest as Invoke-RestMethod takes it.
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Path, [string] $Method = 'Get', $Body)
+    $request = @{ Method = $Method; Uri = $Sandbox.ControlUri + $Path; Headers = @{ 'X-Emulator-Key' = $Sandbox.ControlKey } }
+    if ($null -ne $Body) { $request.ContentType = 'application/json'; $request.Body = $Body | ConvertTo-Json }
+    Invoke-RestMethod @request
 }
 
 function Stop-CaxtonSandbox {
@@ -57,12 +67,12 @@ function Stop-CaxtonSandbox {
 function Get-CaxtonSandboxStats {
     <# .SYNOPSIS Request counts per endpoint, as the emulator saw them. #>
     param([Parameter(Mandatory)] $Sandbox)
-    Invoke-RestMethod -Uri ($Sandbox.ControlUri + 'stats')
+    Invoke-SandboxControlRequest -Sandbox $Sandbox -Path 'stats'
 }
 
 function Reset-CaxtonSandboxStats {
     param([Parameter(Mandatory)] $Sandbox)
-    $null = Invoke-RestMethod -Method Post -Uri ($Sandbox.ControlUri + 'stats/reset')
+    $null = Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Post -Path 'stats/reset'
 }
 
 function New-CaxtonSandboxAccount {
@@ -76,14 +86,14 @@ function New-CaxtonSandboxAccount {
     )
     $body = @{ Username = $Username; Clientname = $Clientname }
     if ($IdentityNumber) { $body.IdentityNumber = $IdentityNumber; $body.ParentUsername = $ParentUsername }
-    $null = Invoke-RestMethod -Method Post -Uri ($Sandbox.ControlUri + 'accounts') -ContentType 'application/json' -Body ($body | ConvertTo-Json)
+    $null = Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Post -Path 'accounts' -Body $body
     [pscustomobject]$body
 }
 
 function Invoke-CaxtonSandboxControl {
     <# .SYNOPSIS Calls a control hook, e.g. accounts/NAME/revoke-tokens or accounts/NAME/expire-password. #>
     param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Path)
-    Invoke-RestMethod -Method Post -Uri ($Sandbox.ControlUri + $Path)
+    Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Post -Path $Path
 }
 
 function Add-CaxtonSandboxFault {
@@ -110,14 +120,14 @@ function Add-CaxtonSandboxFault {
         if ($PSBoundParameters.ContainsKey($name)) { $fault[$name] = $PSBoundParameters[$name] }
     }
     if ($Reset) { $fault.Reset = $true }
-    Invoke-RestMethod -Method Post -Uri ($Sandbox.ControlUri + 'faults') -ContentType 'application/json' -Body ($fault | ConvertTo-Json)
+    Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Post -Path 'faults' -Body $fault
 }
 
 function Clear-CaxtonSandboxFault {
     <# .SYNOPSIS Drops every pending fault; returns how many requests they would still have affected. #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
-    (Invoke-RestMethod -Method Delete -Uri ($Sandbox.ControlUri + 'faults')).cleared
+    (Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Delete -Path 'faults').cleared
 }
 
 Export-ModuleMember -Function Add-CaxtonSandboxFault, Clear-CaxtonSandboxFault, Invoke-CaxtonSandboxControl, Start-CaxtonSandbox, Stop-CaxtonSandbox, Get-CaxtonSandboxStats, Reset-CaxtonSandboxStats, New-CaxtonSandboxAccount

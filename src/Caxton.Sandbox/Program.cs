@@ -15,8 +15,15 @@ WebApplicationBuilder builder;
 try
 {
     var normalized = CommandLine.Normalize(args);
-    builder = WebApplication.CreateBuilder(normalized);
-    options = SandboxOptions.From(builder.Configuration, new ConfigurationBuilder().AddCommandLine(normalized).Build());
+
+    // The content root is the emulator's own folder, and the command line is its only configuration:
+    // no appsettings.json from the current folder, no Kestrel__Endpoints__* or ASPNETCORE_* variables
+    // can add an endpoint or move it off loopback.
+    builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = normalized, ContentRootPath = AppContext.BaseDirectory });
+    builder.Configuration.Sources.Clear();
+    builder.Configuration.AddCommandLine(normalized);
+    options = SandboxOptions.From(builder.Configuration);
+    LoopbackGuard.CheckListenUrls(options.Urls);
 }
 catch (FormatException e)
 {
@@ -26,6 +33,8 @@ catch (FormatException e)
 }
 
 builder.WebHost.UseUrls(options.Urls);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Configure(new ConfigurationBuilder().Build())); // no endpoints from configuration
+var controlKey = LoopbackGuard.NewKey();
 
 // Logs go to stderr so stdout carries only the announcement lines scripts read.
 builder.Logging.ClearProviders();
@@ -35,6 +44,10 @@ if (!options.Quiet)
     builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
         o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+    // A start-up failure (a port in use) is reported below in one line; the host's own log of it is a stack trace.
+    builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+    builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.None);
 }
 
 builder.Services.AddSingleton(options);
@@ -46,6 +59,8 @@ builder.Services.AddSingleton<FaultInjector>();
 var app = builder.Build();
 var store = app.Services.GetRequiredService<AccountStore>();
 store.SeedDemoAccounts();
+
+app.UseLoopbackGuard(controlKey); // first: nothing else sees a request for a foreign Host or a control call without the key
 
 // The docs' examples show "api//path"; collapse repeated slashes before routing sees the path.
 app.Use((context, next) =>
@@ -93,6 +108,15 @@ if (options.ReadyFile is not null)
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+    if (addresses.Count == 0 || addresses.Any(address => !LoopbackGuard.IsLoopbackAddress(address)))
+    {
+        // Not reachable with the configuration shut out above; kept so no future change can widen it silently.
+        Console.Error.WriteLine($"caxton-sandbox: refusing to serve on a non-loopback address ({string.Join(", ", addresses)}).");
+        Environment.ExitCode = 1;
+        app.Lifetime.StopApplication();
+        return;
+    }
+
     var baseUrl = addresses.First().TrimEnd('/') + "/api/";
 
     Console.WriteLine($"Caxton sandbox emulator listening on {baseUrl}");
@@ -102,14 +126,14 @@ app.Lifetime.ApplicationStarted.Register(() =>
         $"IdentityNumber={AccountStore.DemoSubIdentityNumber} (of {AccountStore.DemoUsername})");
     Console.WriteLine(
         $"  token lifetime: {options.TokenLifetime.TotalSeconds:0} s; password lifetime: {options.PasswordLifetime.TotalSeconds:0} s");
-    Console.WriteLine($"  test control surface: {baseUrl[..^"api/".Length]}_emulator/");
+    Console.WriteLine($"  test control surface: {baseUrl[..^"api/".Length]}_emulator/ (send {LoopbackGuard.KeyHeader}: {controlKey})");
     Console.Out.Flush();
 
     if (options.ReadyFile is not null)
     {
         // Temp file then rename, so a watcher never reads a half-written URL.
         var temp = $"{options.ReadyFile}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(temp, baseUrl);
+        File.WriteAllText(temp, baseUrl + "\n" + controlKey + "\n");
         File.Move(temp, options.ReadyFile, overwrite: true);
     }
 });
@@ -133,4 +157,4 @@ catch (IOException e)
     return 1;
 }
 
-return 0;
+return Environment.ExitCode;

@@ -21,17 +21,40 @@ internal sealed class SandboxOptions
     public bool Quiet { get; init; }
 
     /// <summary>
-    /// <paramref name="commandLine"/> holds the command line alone: the listen address is taken only
-    /// from there, so a stray ASPNETCORE_URLS in the environment cannot move the emulator off loopback.
+    /// <paramref name="configuration"/> is the command line alone (see Program): nothing in the
+    /// environment or the current folder can move the emulator off loopback.
     /// </summary>
-    public static SandboxOptions From(IConfiguration configuration, IConfiguration commandLine) => new()
+    public static SandboxOptions From(IConfiguration configuration) => new()
     {
-        Urls = string.IsNullOrWhiteSpace(commandLine["urls"]) ? DefaultUrls : commandLine["urls"]!,
+        Urls = ListenUrls(configuration),
         TokenLifetime = TimeSpan.FromSeconds(PositiveSeconds(configuration, "TokenLifetime", DefaultTokenLifetime)),
         PasswordLifetime = TimeSpan.FromSeconds(PositiveSeconds(configuration, "PasswordLifetime", DefaultPasswordLifetime)),
         ReadyFile = string.IsNullOrWhiteSpace(configuration["ReadyFile"]) ? null : configuration["ReadyFile"],
         Quiet = bool.TryParse(configuration["Quiet"], out var quiet) && quiet,
     };
+
+    /// <summary>--port N is loopback port N; --urls names the addresses in full (loopback hosts only, checked at start).</summary>
+    private static string ListenUrls(IConfiguration configuration)
+    {
+        var urls = configuration["urls"];
+        var port = configuration["Port"];
+        if (string.IsNullOrWhiteSpace(port))
+        {
+            return string.IsNullOrWhiteSpace(urls) ? DefaultUrls : urls!;
+        }
+
+        if (!string.IsNullOrWhiteSpace(urls))
+        {
+            throw new FormatException("Give --port or --urls, not both.");
+        }
+
+        if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number > 65535)
+        {
+            throw new FormatException($"--port must be a port number from 0 to 65535, not '{port}'.");
+        }
+
+        return $"http://127.0.0.1:{number}";
+    }
 
     private static int PositiveSeconds(IConfiguration configuration, string key, int fallback)
     {
@@ -57,10 +80,12 @@ internal static class CommandLine
         Caxton sandbox emulator: a local stand-in for the Caxton authentication API.
 
         Options:
-          --urls <url>                  where to listen (default http://127.0.0.1:0, a free loopback port)
+          --port <port>                 listen on http://127.0.0.1:<port> (0, the default, picks a free port)
+          --urls <url>                  where to listen, loopback hosts only (default http://127.0.0.1:0)
           --token-lifetime <seconds>    access token lifetime, the expires_in value (default 2591999)
           --password-lifetime <seconds> client password lifetime, EndDate - StartDate (default 2592000)
-          --ready-file <path>           once listening, write the base URL (…/api/) to this file
+          --ready-file <path>           once listening, write the base URL (…/api/) and, on a second
+                                        line, the control key (the X-Emulator-Key header) to this file
           --quiet                       no ASP.NET logging at all (default: warnings only, on stderr)
         The configuration forms --TokenLifetime, --PasswordLifetime, --ReadyFile, --Quiet=true work too.
         """;
@@ -68,6 +93,7 @@ internal static class CommandLine
     private static readonly Dictionary<string, string> ValueOptions = new(StringComparer.Ordinal)
     {
         ["--urls"] = "urls",
+        ["--port"] = "Port",
         ["--token-lifetime"] = "TokenLifetime",
         ["--password-lifetime"] = "PasswordLifetime",
         ["--ready-file"] = "ReadyFile",

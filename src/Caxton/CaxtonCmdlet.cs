@@ -163,6 +163,7 @@ namespace Caxton.Commands
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completers.ClientnameCompleter))]
         public string Clientname { get; set; } = string.Empty;
     }
 }

@@ -34,6 +34,12 @@ namespace Caxton.Commands
                 slot.Default = connection;
                 if (named)
                 {
+                    // The replaced connection lets go of its HTTP handler; it leases again if still used.
+                    if (slot.Named.TryGetValue(connection.Name, out var replaced) && !ReferenceEquals(replaced, connection))
+                    {
+                        replaced.ReleaseClients();
+                    }
+
                     slot.Named[connection.Name] = connection;
                 }
             }
@@ -82,10 +88,10 @@ namespace Caxton.Commands
             }
         }
 
-        /// <summary>Forgets a connection's secrets and drops it from the default and the names.</summary>
+        /// <summary>Forgets a connection's secrets, releases its HTTP handler, and drops it from the default and the names.</summary>
         public static void Remove(CaxtonConnection connection)
         {
-            connection.Forget();
+            connection.Disconnect();
             var slot = CurrentSlot();
             lock (slot)
             {

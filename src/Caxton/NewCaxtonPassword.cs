@@ -17,7 +17,9 @@ namespace Caxton.Commands
 
             try
             {
-                WriteObject(Invoke((log, cancel) => connection.NewClientPasswordAsync(Username, Clientname, log, cancel)));
+                var password = Invoke((log, cancel) => connection.NewClientPasswordAsync(Username, Clientname, log, cancel));
+                Completers.ClientnameCompleter.Remember(Username, Clientname);
+                WriteObject(password);
             }
             catch (CaxtonException exception)
             {

@@ -36,6 +36,7 @@ namespace Caxton.Commands
             try
             {
                 reset = Invoke((log, cancel) => connection.ResetCredentialAsync(Username, Clientname, IdentityNumber, log, cancel));
+                Completers.ClientnameCompleter.Remember(Username, Clientname);
             }
             catch (CaxtonException exception)
             {

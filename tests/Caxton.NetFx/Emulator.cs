@@ -12,8 +12,8 @@ namespace Caxton.NetFx
     /// <summary>
     /// The sandbox emulator (a .NET 10 program), started as src/Caxton.Sandbox/CaxtonSandbox.psm1 starts it,
     /// and the few control calls this program makes: POST accounts, POST faults, DELETE faults.
-    /// The ready file's first line is the base URI; any further "Name: value" line is a header the control
-    /// surface wants (a per-run key), sent with every control call.
+    /// The ready file's first line is the base URI, its second the per-run key every control call sends
+    /// as X-Emulator-Key (as Invoke-SandboxControlRequest in CaxtonSandbox.psm1 does).
     /// </summary>
     internal sealed class Emulator : IDisposable
     {
@@ -52,9 +52,9 @@ namespace Caxton.NetFx
             File.Delete(ready);
             BaseUri = new Uri(lines[0].Trim());
             controlUri = new Uri(BaseUri, "../_emulator/");
-            foreach (var header in lines.Skip(1).Select(line => line.Split(new[] { ':' }, 2)).Where(parts => parts.Length == 2))
+            if (lines.Count > 1)
             {
-                control.DefaultRequestHeaders.TryAddWithoutValidation(header[0].Trim(), header[1].Trim());
+                control.DefaultRequestHeaders.TryAddWithoutValidation("X-Emulator-Key", lines[1].Trim());
             }
         }
 

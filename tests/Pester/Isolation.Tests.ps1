@@ -22,7 +22,7 @@ BeforeAll {
     $script:child = Join-Path $TestDrive 'isolation-child.ps1'
     Set-Content -LiteralPath $child -Value @'
 param(
-    [string] $ModulePath, [string] $BaseUri, [string] $ControlUri, [string] $ConflictPaths,
+    [string] $ModulePath, [string] $BaseUri, [string] $ControlUri, [string] $ControlKey, [string] $ConflictPaths,
     [string] $Username, [string] $Clientname,
     [ValidateSet('Before', 'After', 'None', 'ImportOnly')] [string] $Conflict
 )
@@ -45,7 +45,9 @@ function Add-OtherModule {
 
 function Test-OtherModule {
     # The other module's stack still works: its factory, its client, a real request.
-    [int]$otherFactory.CreateClient('other').GetAsync($ControlUri + 'stats').GetAwaiter().GetResult().StatusCode
+    $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::Get, $ControlUri + 'stats')
+    $request.Headers.Add('X-Emulator-Key', $ControlKey)
+    [int]$otherFactory.CreateClient('other').SendAsync($request).GetAwaiter().GetResult().StatusCode
 }
 
 function Invoke-Flow {
@@ -132,7 +134,7 @@ $report | ConvertTo-Json -Depth 5 -Compress
         }
         try {
             $output = Invoke-FreshPwsh -File $child -ModulePath $env:CAXTON_TEST_MODULE -BaseUri $sandbox.BaseUri `
-                -ControlUri $sandbox.ControlUri -ConflictPaths ($conflictPaths -join [IO.Path]::PathSeparator) `
+                -ControlUri $sandbox.ControlUri -ControlKey $sandbox.ControlKey -ConflictPaths ($conflictPaths -join [IO.Path]::PathSeparator) `
                 -Username $account.Username -Clientname $account.Clientname -Conflict $Conflict 2>&1
         }
         finally {

@@ -9,9 +9,18 @@ BeforeAll {
     $script:work = Join-Path ([IO.Path]::GetTempPath()) ('caxton-package-test-' + [guid]::NewGuid().ToString('n'))
     $null = New-Item -ItemType Directory -Path $work
 
-    # What build.ps1 -Task Package runs.
+    # PSResourceGet keeps a per-user repository list; nothing here may write one into the repository
+    # (a stray PSResourceGet/PSResourceRepository.xml once was) nor change the user's own.
+    $script:userRepositoryList = Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'PSResourceGet/PSResourceRepository.xml'
+    function Get-UserRepositoryList { if (Test-Path -LiteralPath $userRepositoryList) { Get-FileHash -LiteralPath $userRepositoryList | ForEach-Object Hash } }
+    $script:userListBefore = Get-UserRepositoryList
+    $script:repoStatusBefore = git -C $repoRoot status --porcelain --untracked-files=all | Out-String
+
+    # What build.ps1 -Task Package runs, from an unrelated folder so a relative write would land there.
+    Push-Location -LiteralPath $work
     $script:packed = Invoke-FreshPwsh -File (Join-Path $repoRoot 'src/package/New-CaxtonPackage.ps1') -ModulePath (Split-Path $env:CAXTON_TEST_MODULE) -DestinationPath (Join-Path $work 'packed') 2>&1 | Out-String
     $script:packExitCode = $LASTEXITCODE
+    Pop-Location
     $script:nupkg = Join-Path $work "packed/Caxton.$version.nupkg"
 
     function Invoke-Isolated([string] $Command) {
@@ -19,11 +28,13 @@ BeforeAll {
         # is a temporary one, so the user's list is never touched.
         $saved = $env:XDG_DATA_HOME
         $env:XDG_DATA_HOME = Join-Path $work 'data'
+        Push-Location -LiteralPath $work
         try {
             $log = Invoke-FreshPwsh -Command $Command 2>&1 | Out-String
             @{ ExitCode = $LASTEXITCODE; Log = $log }
         }
         finally {
+            Pop-Location
             $env:XDG_DATA_HOME = $saved
         }
     }
@@ -111,5 +122,11 @@ Describe 'The PSResourceGet package' {
         $result.Synopsis | Should -Match '^Gets a bearer token'
         $result.View | Should -Match '\*{8}'
         $result.View | Should -Not -Match ([regex]::Escape($result.Secret))
+    }
+
+    It 'leaves no file in the repository and the user''s repository list as it was' {
+        git -C $repoRoot status --porcelain --untracked-files=all | Out-String | Should -Be $repoStatusBefore
+        Join-Path $repoRoot 'PSResourceGet' | Should -Not -Exist
+        Get-UserRepositoryList | Should -Be $userListBefore
     }
 }

@@ -141,7 +141,7 @@ Describe 'Emulator fault injection (/_emulator/faults)' {
         @{ Why = 'negative DelayMs'; Json = '{"Path":"token","DelayMs":-1}' }
         @{ Why = 'Reset with a Status'; Json = '{"Path":"token","Reset":true,"Status":503}' }
     ) {
-        $answer = Invoke-WebRequest -Method Post -Uri ($sandbox.ControlUri + 'faults') -ContentType 'application/json' -Body $Json -SkipHttpErrorCheck
+        $answer = Invoke-WebRequest -Method Post -Uri ($sandbox.ControlUri + 'faults') -Headers @{ 'X-Emulator-Key' = $sandbox.ControlKey } -ContentType 'application/json' -Body $Json -SkipHttpErrorCheck
         $answer.StatusCode | Should -Be 400
         ($answer.Content | ConvertFrom-Json).error | Should -Not -BeNullOrEmpty
         Clear-CaxtonSandboxFault -Sandbox $sandbox | Should -Be 0

@@ -66,13 +66,14 @@ function Add-Row([string] $Measure, [string] $Caxton, [string] $Comparison, [str
 }
 
 $sandbox = Start-CaxtonSandbox -Path $SandboxPath
+$emptyModule = $null
 try {
     $base = $sandbox.BaseUri
     $env:CAXTON_BASEURI = $base
 
     # 1. Cold import. The floor any module pays: an empty script module with a manifest.
-    $emptyModule = Join-Path ([IO.Path]::GetTempPath()) "caxton-bench-empty-$PID"
-    $null = New-Item -ItemType Directory -Force -Path $emptyModule
+    # A new folder with a random name, made for this run alone (owner-only on Unix); never a guessable one reused.
+    $emptyModule = [IO.Directory]::CreateTempSubdirectory('caxton-bench-empty-').FullName
     Set-Content -LiteralPath (Join-Path $emptyModule 'Empty.psm1') -Value 'function Get-Nothing {}'
     Set-Content -LiteralPath (Join-Path $emptyModule 'Empty.psd1') -Value "@{ RootModule = 'Empty.psm1'; ModuleVersion = '1.0.0'; FunctionsToExport = @('Get-Nothing'); CmdletsToExport = @(); VariablesToExport = @(); AliasesToExport = @() }"
     $import = Measure-Cold -Runs $ColdRuns -Variants @{
@@ -83,7 +84,6 @@ try {
         psreadline   = { 'Import-Module PSReadLine' }
     }
     $addCaxton = $import.caxton - $import.bare
-    Remove-Item -LiteralPath $emptyModule -Recurse -Force -ErrorAction Ignore
     Add-Row 'Cold import (fresh pwsh)' (Format-Ms $import.caxton) ("bare {0}; empty manifest module {1}; PSResourceGet {2}; PSReadLine {3}" -f (Format-Ms $import.bare), (Format-Ms $import.empty), (Format-Ms $import.psresourceget), (Format-Ms $import.psreadline)) `
         ("adds {0} to bare (empty module {1}, PSResourceGet {2}, PSReadLine {3})" -f (Format-Pct ($addCaxton / $import.bare)), (Format-Pct (($import.empty - $import.bare) / $import.bare)), (Format-Pct (($import.psresourceget - $import.bare) / $import.bare)), (Format-Pct (($import.psreadline - $import.bare) / $import.bare))) `
         'adds <= 15%' ($addCaxton / $import.bare -le 0.15)
@@ -213,6 +213,7 @@ try {
 finally {
     $sandbox | Stop-CaxtonSandbox
     Remove-Item Env:CAXTON_BASEURI -ErrorAction Ignore
+    if ($emptyModule) { Remove-Item -LiteralPath $emptyModule -Recurse -Force -ErrorAction Ignore }
 }
 
 $cpu = (Get-Content /proc/cpuinfo -ErrorAction Ignore | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''

@@ -22,14 +22,43 @@ namespace Caxton
         private const int MaxTracedBodyChars = 2048;
 
         private readonly Func<HttpClient> clientFactory;
+        private readonly object leaseGate = new object();
+        private HttpClientLease? lease;
 
         public CaxtonTransport(Func<HttpClient>? clientFactory = null, TransportSettings? settings = null)
         {
             Settings = settings ?? TransportSettings.Default;
-            this.clientFactory = clientFactory ?? Settings.CreateClientFactory();
+            if (clientFactory is null)
+            {
+                lease = Settings.AcquireClients();
+                clientFactory = CreateLeasedClient;
+            }
+
+            this.clientFactory = clientFactory;
         }
 
         public TransportSettings Settings { get; }
+
+        /// <summary>
+        /// Lets go of the HTTP handler, and with it the proxy credential, as Disconnect-Caxton does. A
+        /// connection still used afterwards leases again, from the settings it has then.
+        /// </summary>
+        public void ReleaseClients()
+        {
+            lock (leaseGate)
+            {
+                lease?.Dispose();
+                lease = null;
+            }
+        }
+
+        private HttpClient CreateLeasedClient()
+        {
+            lock (leaseGate)
+            {
+                return (lease ??= Settings.AcquireClients()).CreateClient();
+            }
+        }
 
         /// <summary>
         /// Sends the request <paramref name="build"/> makes, again as the retry policy allows. The

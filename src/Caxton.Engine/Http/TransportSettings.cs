@@ -20,8 +20,8 @@ namespace Caxton
         /// <summary>Retries after the first attempt, for failures that are safe to repeat.</summary>
         public int MaximumRetryCount { get; set; } = RetryPolicy.DefaultMaximumRetryCount;
 
-        /// <summary>HttpClients made with these settings, from the isolated HTTP stack.</summary>
-        public Func<System.Net.Http.HttpClient> CreateClientFactory() =>
-            HttpClientSource.For(SkipCertificateCheck, Proxy, ProxyCredential, ProxyUseDefaultCredentials);
+        /// <summary>A hold on HttpClients made with these settings, from the isolated HTTP stack.</summary>
+        public HttpClientLease AcquireClients() =>
+            HttpClientSource.Acquire(SkipCertificateCheck, Proxy, ProxyCredential, ProxyUseDefaultCredentials);
     }
 }

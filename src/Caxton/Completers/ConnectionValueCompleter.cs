@@ -5,17 +5,18 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace Caxton.Commands.Completers
 {
     /// <summary>
-    /// Completes a parameter from what the connections of the runspace asking hold: matches by prefix,
-    /// any case, each value once, quoted when the shell needs it.
+    /// Completes a parameter from what the runspace asking knows: matches by prefix, any case, each
+    /// value once. The completion text is always one single-quoted string escaped as PowerShell escapes
+    /// them, so no value (quotes of any shape, $, ;) can become code; typed quotes are read the same way.
     /// </summary>
     public abstract class ConnectionValueCompleter : IArgumentCompleter
     {
-        private static readonly char[] NeedsQuotes = " \t'\"`$;,(){}[]|&@#<>".ToCharArray();
-
         /// <summary>Shown next to each value; {0} is the value.</summary>
         protected abstract string ToolTip { get; }
 
@@ -27,8 +28,8 @@ namespace Caxton.Commands.Completers
                 return Enumerable.Empty<CompletionResult>();
             }
 
-            var typed = (wordToComplete ?? string.Empty).TrimStart('\'', '"');
-            return Candidates()
+            var typed = Unquote(wordToComplete ?? string.Empty);
+            return Candidates(fakeBoundParameters ?? new Hashtable())
                 .Where(value => !string.IsNullOrEmpty(value) && value!.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
                 .Select(value => value!)
                 .Distinct(StringComparer.OrdinalIgnoreCase)
@@ -37,11 +38,56 @@ namespace Caxton.Commands.Completers
                 .ToList();
         }
 
-        /// <summary>The values to offer, read from this runspace's connections.</summary>
-        protected abstract IEnumerable<string?> Candidates();
+        /// <summary>The values to offer, from this runspace; the parameters bound so far may narrow them.</summary>
+        protected abstract IEnumerable<string?> Candidates(IDictionary boundParameters);
 
-        private static string Quote(string value) =>
-            value.IndexOfAny(NeedsQuotes) < 0 ? value : "'" + value.Replace("'", "''") + "'";
+        internal static string Quote(string value) => "'" + CodeGeneration.EscapeSingleQuotedStringContent(value) + "'";
+
+        /// <summary>
+        /// The value a partly typed word stands for: a leading quote of any shape is dropped, doubled
+        /// quotes (and, in double quotes, backtick escapes) read as one character, and a closing quote ends it.
+        /// </summary>
+        internal static string Unquote(string word)
+        {
+            if (word.Length == 0 || !(IsSingleQuote(word[0]) || IsDoubleQuote(word[0])))
+            {
+                return word;
+            }
+
+            Func<char, bool> isQuote = IsSingleQuote(word[0]) ? IsSingleQuote : IsDoubleQuote;
+            var escapes = IsDoubleQuote(word[0]);
+            var value = new StringBuilder(word.Length);
+            for (var i = 1; i < word.Length; i++)
+            {
+                var c = word[i];
+                if (escapes && c == '`' && i + 1 < word.Length)
+                {
+                    value.Append(word[++i]);
+                }
+                else if (isQuote(c))
+                {
+                    if (i + 1 < word.Length && isQuote(word[i + 1]))
+                    {
+                        value.Append(word[++i]);
+                    }
+                    else
+                    {
+                        break; // the closing quote
+                    }
+                }
+                else
+                {
+                    value.Append(c);
+                }
+            }
+
+            return value.ToString();
+        }
+
+        // The quote characters PowerShell's tokenizer treats as ' and ".
+        private static bool IsSingleQuote(char c) => c == '\'' || c == '\u2018' || c == '\u2019' || c == '\u201A' || c == '\u201B';
+
+        private static bool IsDoubleQuote(char c) => c == '"' || c == '\u201C' || c == '\u201D' || c == '\u201E';
     }
 
     /// <summary>Completes the names given to Connect-Caxton -Name in this runspace.</summary>
@@ -49,7 +95,7 @@ namespace Caxton.Commands.Completers
     {
         protected override string ToolTip => "Caxton connection '{0}'";
 
-        protected override IEnumerable<string?> Candidates() => ConnectionStore.Names();
+        protected override IEnumerable<string?> Candidates(IDictionary boundParameters) => ConnectionStore.Names();
     }
 
     /// <summary>Completes the usernames held by this runspace's connections, named or default.</summary>
@@ -57,6 +103,54 @@ namespace Caxton.Commands.Completers
     {
         protected override string ToolTip => "Caxton username '{0}', held by a connection";
 
-        protected override IEnumerable<string?> Candidates() => ConnectionStore.List("*").Select(connection => connection.Username);
+        protected override IEnumerable<string?> Candidates(IDictionary boundParameters) => ConnectionStore.List("*").Select(connection => connection.Username);
+    }
+
+    /// <summary>
+    /// Completes the clientnames that New-CaxtonPassword and Reset-CaxtonCredential used successfully in
+    /// this runspace (the connections hold no clientname), those of the -Username given first when there is one.
+    /// </summary>
+    public sealed class ClientnameCompleter : ConnectionValueCompleter
+    {
+        private static readonly ConditionalWeakTable<Runspace, List<KeyValuePair<string, string>>> Used =
+            new ConditionalWeakTable<Runspace, List<KeyValuePair<string, string>>>();
+
+        protected override string ToolTip => "Caxton clientname '{0}', used in this session";
+
+        /// <summary>Records a username and clientname Caxton accepted, for this runspace's completion.</summary>
+        internal static void Remember(string username, string clientname)
+        {
+            if (Runspace.DefaultRunspace is null)
+            {
+                return; // no runspace to complete in
+            }
+
+            var used = Used.GetValue(Runspace.DefaultRunspace, _ => new List<KeyValuePair<string, string>>());
+            lock (used)
+            {
+                // Once each, so a runbook that resets in a loop does not grow the list.
+                if (!used.Any(pair => string.Equals(pair.Key, username, StringComparison.OrdinalIgnoreCase) && string.Equals(pair.Value, clientname, StringComparison.OrdinalIgnoreCase)))
+                {
+                    used.Add(new KeyValuePair<string, string>(username, clientname));
+                }
+            }
+        }
+
+        protected override IEnumerable<string?> Candidates(IDictionary boundParameters)
+        {
+            if (!Used.TryGetValue(Runspace.DefaultRunspace, out var used))
+            {
+                return Enumerable.Empty<string>();
+            }
+
+            var username = boundParameters.Contains("Username") ? boundParameters["Username"] as string : null;
+            lock (used)
+            {
+                return used
+                    .Where(pair => string.IsNullOrEmpty(username) || string.Equals(pair.Key, username, StringComparison.OrdinalIgnoreCase))
+                    .Select(pair => pair.Value)
+                    .ToList();
+            }
+        }
     }
 }

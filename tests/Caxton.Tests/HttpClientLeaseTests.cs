@@ -1,0 +1,242 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Xunit;
+
+namespace Caxton.Tests;
+
+[CollectionDefinition("HTTP handlers", DisableParallelization = true)]
+public class HttpHandlerCollection
+{
+}
+
+/// <summary>Handlers for proxy and certificate settings: shared by identical settings, gone with the last connection.</summary>
+[Collection("HTTP handlers")]
+public class HttpClientLeaseTests
+{
+    private static readonly Uri Proxy = new("http://127.0.0.1:9/");
+
+    private static TransportSettings ProxySettings(string password = "proxy-P@ss") => new()
+    {
+        Proxy = Proxy,
+        ProxyCredential = new NetworkCredential("proxy-user", password),
+    };
+
+    [Fact]
+    public void Identical_settings_share_one_handler_and_different_ones_do_not()
+    {
+        var before = HttpClientSource.OwnHandlerCount;
+        var first = new CaxtonConnection(Fake.BaseUri, "a", null, null, ProxySettings());
+        var same = new CaxtonConnection(Fake.BaseUri, "b", null, null, ProxySettings());
+        Assert.Equal(before + 1, HttpClientSource.OwnHandlerCount);
+
+        var otherPassword = new CaxtonConnection(Fake.BaseUri, "c", null, null, ProxySettings("other"));
+        var skip = new CaxtonConnection(Fake.BaseUri, "d", null, null, new TransportSettings { SkipCertificateCheck = true });
+        Assert.Equal(before + 3, HttpClientSource.OwnHandlerCount);
+
+        first.Disconnect();
+        Assert.Equal(before + 3, HttpClientSource.OwnHandlerCount); // "b" still uses it
+        same.Disconnect();
+        otherPassword.Disconnect();
+        skip.Disconnect();
+        Assert.Equal(before, HttpClientSource.OwnHandlerCount);
+    }
+
+    [Fact]
+    public void Two_hundred_connect_and_disconnect_rounds_leave_nothing_behind()
+    {
+        var before = HttpClientSource.OwnHandlerCount;
+        for (var round = 0; round < 200; round++)
+        {
+            var settings = ProxySettings($"pw-{round}");
+            settings.SkipCertificateCheck = round % 2 == 0;
+            var connection = new CaxtonConnection(Fake.BaseUri, "p", null, null, settings);
+            connection.Disconnect();
+        }
+
+        Assert.Equal(before, HttpClientSource.OwnHandlerCount);
+    }
+
+    [Fact]
+    public void Disconnect_drops_the_proxy_credential_and_a_later_call_leases_again()
+    {
+        var before = HttpClientSource.OwnHandlerCount;
+        var settings = ProxySettings();
+        var connection = new CaxtonConnection(Fake.BaseUri, "p", null, null, settings);
+        connection.Disconnect();
+        Assert.Null(settings.ProxyCredential);
+        Assert.Equal(before, HttpClientSource.OwnHandlerCount);
+
+        // Used after Disconnect, it leases a handler for what it holds now (no proxy credential).
+        var lease = settings.AcquireClients();
+        using (lease.CreateClient())
+        {
+            Assert.Equal(before + 1, HttpClientSource.OwnHandlerCount);
+        }
+
+        lease.Dispose();
+        lease.Dispose(); // twice is harmless
+        Assert.Equal(before, HttpClientSource.OwnHandlerCount);
+        Assert.Throws<ObjectDisposedException>(() => lease.CreateClient());
+    }
+
+    [Fact]
+    public void Connections_dropped_without_Disconnect_are_released_by_the_garbage_collector()
+    {
+        var before = HttpClientSource.OwnHandlerCount;
+        MakeAndDrop(50);
+        Assert.Equal(before + 50, HttpClientSource.OwnHandlerCount);
+
+        // Bounded: finalizers run on the next collections; never a wait on the clock.
+        for (var pass = 0; pass < 10 && HttpClientSource.OwnHandlerCount != before; pass++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.Equal(before, HttpClientSource.OwnHandlerCount);
+    }
+
+    [Fact]
+    public void Default_settings_use_the_pooled_factory_and_hold_no_handler_of_their_own()
+    {
+        var before = HttpClientSource.OwnHandlerCount;
+        var connection = new CaxtonConnection(Fake.BaseUri);
+        Assert.Equal(before, HttpClientSource.OwnHandlerCount);
+        connection.Disconnect();
+        Assert.Equal(before, HttpClientSource.OwnHandlerCount);
+    }
+
+    [Fact]
+    public async Task The_proxy_hears_the_credential_before_Disconnect_and_never_after()
+    {
+        using var proxy = new RecordingProxy();
+        var settings = new TransportSettings { Proxy = proxy.Uri, ProxyCredential = new NetworkCredential("proxy-user", "proxy-P@ss"), MaximumRetryCount = 0 };
+        var connection = new CaxtonConnection(new Uri("http://127.0.0.1:9/api/"), "p", null, TimeSpan.FromSeconds(30), settings);
+        connection.SetCredential("u", Fake.Secure("p1"));
+        var token = await connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
+        Assert.Equal("proxied-token", Fake.Plain(token.AccessToken));
+        var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("proxy-user:proxy-P@ss"));
+        Assert.Contains(expected, proxy.Authorizations);
+
+        connection.Disconnect();
+        proxy.Authorizations.Clear();
+        connection.SetCredential("u", Fake.Secure("p1"));
+        await Assert.ThrowsAnyAsync<CaxtonException>(() => connection.GetTokenAsync(true, NullLog.Instance, CancellationToken.None));
+        Assert.True(proxy.Requests > 2, "the connection was used again after Disconnect");
+        Assert.Empty(proxy.Authorizations);
+        connection.Disconnect();
+    }
+
+    /// <summary>
+    /// A loopback HTTP proxy that demands Basic credentials (407 without them) and answers every
+    /// authenticated request with a token; it records each Proxy-Authorization it is sent.
+    /// </summary>
+    private sealed class RecordingProxy : IDisposable
+    {
+        private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource stop = new();
+        private int requests;
+
+        public RecordingProxy()
+        {
+            listener.Start();
+            Uri = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
+            _ = Task.Run(ServeAsync);
+        }
+
+        public Uri Uri { get; }
+
+        public System.Collections.Concurrent.ConcurrentBag<string> Authorizations { get; } = new();
+
+        public int Requests => Volatile.Read(ref requests);
+
+        public void Dispose()
+        {
+            stop.Cancel();
+            listener.Stop();
+        }
+
+        private async Task ServeAsync()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await listener.AcceptTcpClientAsync(stop.Token);
+                }
+                catch (Exception)
+                {
+                    return;
+                }
+
+                _ = Task.Run(() => AnswerAsync(client));
+            }
+        }
+
+        // Keeps the connection open: the client answers a 407 on the same connection.
+        private async Task AnswerAsync(TcpClient client)
+        {
+            using (client)
+            {
+                var stream = client.GetStream();
+                var reader = new StreamReader(stream, Encoding.ASCII);
+                while (true)
+                {
+                    var requestLine = await reader.ReadLineAsync();
+                    if (string.IsNullOrEmpty(requestLine))
+                    {
+                        return;
+                    }
+
+                    var length = 0;
+                    string? authorization = null;
+                    for (var line = await reader.ReadLineAsync(); !string.IsNullOrEmpty(line); line = await reader.ReadLineAsync())
+                    {
+                        if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                        {
+                            length = int.Parse(line["Content-Length:".Length..].Trim());
+                        }
+                        else if (line.StartsWith("Proxy-Authorization:", StringComparison.OrdinalIgnoreCase))
+                        {
+                            authorization = line["Proxy-Authorization:".Length..].Trim();
+                        }
+                    }
+
+                    var body = new char[length];
+                    for (var read = 0; read < length;)
+                    {
+                        read += await reader.ReadAsync(body, read, length - read);
+                    }
+
+                    Interlocked.Increment(ref requests);
+                    string response;
+                    if (authorization is null)
+                    {
+                        response = "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n";
+                    }
+                    else
+                    {
+                        Authorizations.Add(authorization);
+                        var json = Fake.TokenJson("proxied-token");
+                        response = $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(json)}\r\n\r\n{json}";
+                    }
+
+                    var bytes = Encoding.UTF8.GetBytes(response);
+                    await stream.WriteAsync(bytes);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void MakeAndDrop(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _ = new CaxtonConnection(Fake.BaseUri, null, null, null, ProxySettings($"dropped-{i}"));
+        }
+    }
+}
