@@ -30,6 +30,15 @@ namespace Caxton.NetFx
         public object NewConnection(Uri baseUri, TimeSpan timeout) =>
             Activator.CreateInstance(Type("Caxton.CaxtonConnection"), baseUri, "netfx", null, (TimeSpan?)timeout)!;
 
+        /// <summary>A connection with -SkipCertificateCheck: it gets a handler of its own rather than the factory's.</summary>
+        public object NewConnectionWithOwnHandler(Uri baseUri, TimeSpan timeout)
+        {
+            var settings = Activator.CreateInstance(Type("Caxton.TransportSettings"), nonPublic: true)!;
+            settings.GetType().GetProperty("SkipCertificateCheck", Any)!.SetValue(settings, true);
+            var constructor = Type("Caxton.CaxtonConnection").GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Single(c => c.GetParameters().LastOrDefault()?.ParameterType == settings.GetType());
+            return constructor.Invoke(new object?[] { baseUri, "netfx-own", null, (TimeSpan?)timeout, settings });
+        }
+
         public object NewClientPassword(object connection, string username, string clientname) =>
             Await(Call(connection, "NewClientPasswordAsync", username, clientname, log, CancellationToken.None));
 

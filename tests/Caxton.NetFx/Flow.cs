@@ -60,6 +60,16 @@ namespace Caxton.NetFx
                 Expect(ServicePointManager.FindServicePoint(new Uri("http://127.0.0.2:9/")).ConnectionLeaseTimeout == -1, "control: a host Caxton never called has a lease too, so this check proves nothing");
             });
 
+            checks.Run("DNS changes: the same lease through a handler of a connection's own (-SkipCertificateCheck)", () =>
+            {
+                var servicePoint = ServicePointManager.FindServicePoint(emulator.BaseUri);
+                servicePoint.ConnectionLeaseTimeout = -1;
+                var own = engine.NewConnectionWithOwnHandler(emulator.BaseUri, TimeSpan.FromSeconds(60));
+                engine.SetCredential(own, username, "not-the-password");
+                ExpectFailure(() => engine.GetToken(own, force: true), "InvalidCredentials", TimeSpan.FromSeconds(60));
+                Expect(servicePoint.ConnectionLeaseTimeout == 120_000, "no 2-minute lease after a call through the connection's own handler");
+            });
+
             checks.Run("a 503 with Retry-After is retried and the call succeeds", () =>
             {
                 emulator.AddFault(BanksPath, "\"Status\":503,\"RetryAfter\":\"1\",\"Count\":1");
