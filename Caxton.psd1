@@ -12,12 +12,14 @@
     Description          = 'Authenticate to the Caxton payments API: generate a client password, get a cached bearer token, reset client credentials.'
     PowerShellVersion    = '5.1'
     FormatsToProcess     = @('Caxton.format.ps1xml')
+    TypesToProcess       = @('Caxton.types.ps1xml')
     # Before Caxton.dll: a plain message on a .NET Framework too old for it (see the file).
     NestedModules        = @('Caxton.Requirements.psm1')
     CmdletsToExport      = @(
         'Connect-Caxton'
         'Disconnect-Caxton'
         'Get-CaxtonConnection'
+        'Select-CaxtonConnection'
         'New-CaxtonPassword'
         'Get-CaxtonToken'
         'Reset-CaxtonCredential'

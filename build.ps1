@@ -93,7 +93,7 @@ function Set-ModuleManifestVersion([string] $Path, [string] $Version) {
 
 function Complete-ModuleLayout {
     # What the module folder holds beyond assemblies: the views, the stamped manifest, the generated help.
-    Copy-Item Caxton.format.ps1xml, Caxton.Requirements.psm1 -Destination $moduleOut
+    Copy-Item Caxton.format.ps1xml, Caxton.types.ps1xml, Caxton.Requirements.psm1 -Destination $moduleOut
     Set-ModuleManifestVersion -Path (Join-Path $moduleOut 'Caxton.psd1') -Version (Get-ModuleVersion)
     # MAML from docs/*.md plus the built cmdlets' metadata; its own process, as it imports the module.
     & dotnet pwsh -NoProfile -NonInteractive -File src/help/New-MamlHelp.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -DocsPath docs | Out-Host

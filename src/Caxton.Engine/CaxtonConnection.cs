@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Net.Http;
 using System.Security;
 using System.Threading;
@@ -18,8 +19,11 @@ namespace Caxton
         private readonly CaxtonTransport transport;
         private ClientCredential? credential;
         private CaxtonToken? token;
-        private Task<CaxtonToken>? pendingToken;
-        private ClientCredential? pendingFor;
+        // Token requests under way, one per credential: a caller joins only the one for its own credential.
+        private readonly List<PendingToken> pending = new List<PendingToken>();
+        // Counts credentials dropped or replaced (reset, disconnect, a new password): a request that
+        // started before never commits its answer over them.
+        private long replaced;
 
         public CaxtonConnection(Uri baseUri, string? name = null, string? resetPath = null, TimeSpan? timeout = null)
             : this(baseUri, name, resetPath, timeout, (CaxtonTransport?)null)
@@ -82,19 +86,35 @@ namespace Caxton
             var baseUri = System.Environment.GetEnvironmentVariable(CaxtonEnvironment.BaseUriVariable);
             if (!string.IsNullOrWhiteSpace(baseUri))
             {
-                if (!Uri.TryCreate(baseUri!.Trim(), UriKind.Absolute, out var uri))
-                {
-                    throw new CaxtonException(
-                        CaxtonErrorIds.InvalidBaseUri,
-                        CaxtonErrorKind.InvalidArgument,
-                        $"{CaxtonEnvironment.BaseUriVariable} is not an absolute URI: '{baseUri}'.");
-                }
-
-                return new CaxtonConnection(uri);
+                return FromVariable(CaxtonEnvironment.BaseUriVariable, baseUri!, value =>
+                    Uri.TryCreate(value, UriKind.Absolute, out var uri)
+                        ? new CaxtonConnection(uri)
+                        : throw new CaxtonException(CaxtonErrorIds.InvalidBaseUri, CaxtonErrorKind.InvalidArgument, "it is not an absolute URI."));
             }
 
             var environment = System.Environment.GetEnvironmentVariable(CaxtonEnvironment.EnvironmentVariable);
-            return new CaxtonConnection(CaxtonEnvironment.GetBaseUri(string.IsNullOrWhiteSpace(environment) ? CaxtonEnvironment.Sandbox : environment!.Trim()));
+            if (!string.IsNullOrWhiteSpace(environment))
+            {
+                return FromVariable(CaxtonEnvironment.EnvironmentVariable, environment!, value => new CaxtonConnection(CaxtonEnvironment.GetBaseUri(value)));
+            }
+
+            return new CaxtonConnection(CaxtonEnvironment.GetBaseUri(CaxtonEnvironment.Sandbox));
+        }
+
+        /// <summary>A connection from one CAXTON_* variable; a bad value fails naming the variable, so the user knows where to look.</summary>
+        private static CaxtonConnection FromVariable(string variable, string value, Func<string, CaxtonConnection> create)
+        {
+            try
+            {
+                return create(value.Trim());
+            }
+            catch (CaxtonException exception)
+            {
+                throw new CaxtonException(exception.ErrorId, exception.Kind, $"The environment variable {variable} ('{value.Trim()}') is not usable: {exception.Message}")
+                {
+                    RecommendedAction = $"Correct or remove the environment variable {variable}, or run Connect-Caxton -Environment or -BaseUri.",
+                };
+            }
         }
 
         public override string ToString() => $"{Name}: {BaseUri}{(Username is null ? string.Empty : " as " + Username)}";
@@ -120,10 +140,9 @@ namespace Caxton
             {
                 if (credential != null && credential.SameAs(username, clientPassword))
                 {
-                    // Replace the object only to learn an expiry: a new object would orphan a token request under way for it.
                     if (passwordExpiresOn.HasValue && passwordExpiresOn != credential.PasswordExpiresOn)
                     {
-                        credential = new ClientCredential(username, clientPassword, passwordExpiresOn);
+                        credential = credential.WithExpiry(passwordExpiresOn.Value);
                     }
 
                     return;
@@ -131,6 +150,40 @@ namespace Caxton
 
                 credential = new ClientCredential(username, clientPassword, passwordExpiresOn);
                 token = null;
+                replaced++;
+            }
+        }
+
+        /// <summary>The credential held now, for callers that show or hand it on (as a copy); null when none.</summary>
+        internal ClientCredential? HeldCredential
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return credential;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Takes over what an older connection of the same name and base URI held, so connecting again
+        /// never drops a working credential.
+        /// </summary>
+        internal void KeepFrom(CaxtonConnection previous)
+        {
+            ClientCredential? held;
+            CaxtonToken? cached;
+            lock (previous.gate)
+            {
+                held = previous.credential;
+                cached = previous.token;
+            }
+
+            lock (gate)
+            {
+                credential = held;
+                token = cached;
             }
         }
 
@@ -143,9 +196,14 @@ namespace Caxton
                 {
                     credential = null;
                     token = null;
+                    replaced++;
                 }
             }
         }
+
+        /// <summary>The held credential's token: the cached one while it is fresh, else a new one.</summary>
+        internal Task<CaxtonToken> GetTokenAsync(bool force, ICaxtonLog log, CancellationToken cancellationToken) =>
+            GetTokenAsync(null, adopt: false, force, log, cancellationToken);
 
         /// <summary>
         /// Disconnect-Caxton: forgets the credential and token, and lets go of the HTTP handler and the
@@ -166,49 +224,76 @@ namespace Caxton
         internal void ReleaseClients() => transport.ReleaseClients();
 
         /// <summary>
-        /// The cached token while it is fresh, else a new one. Concurrent callers share one request.
+        /// A token for the credential a caller gave (-Credential, -Username/-ClientPassword, the pipeline).
+        /// That credential becomes the held one only if its token request succeeds: a failure leaves the
+        /// connection exactly as it was.
         /// </summary>
-        internal async Task<CaxtonToken> GetTokenAsync(bool force, ICaxtonLog log, CancellationToken cancellationToken)
+        internal Task<CaxtonToken> GetTokenAsync(ClientCredential asked, bool force, ICaxtonLog log, CancellationToken cancellationToken) =>
+            GetTokenAsync(asked, adopt: true, force, log, cancellationToken);
+
+        /// <summary>
+        /// A token for <paramref name="asked"/> (else the held credential, else CAXTON_* variables), and
+        /// only for it, whatever other callers do: concurrent callers share one request per credential,
+        /// and the answer is committed to the connection, credential and token together, only on success.
+        /// </summary>
+        private async Task<CaxtonToken> GetTokenAsync(ClientCredential? asked, bool adopt, bool force, ICaxtonLog log, CancellationToken cancellationToken)
         {
             Task<CaxtonToken> request;
             lock (gate)
             {
-                if (!force && token != null && IsFresh(token, DateTimeOffset.UtcNow))
+                var now = DateTimeOffset.UtcNow;
+
+                // The environment is read only when nothing explicit was given; what it names is held once it works.
+                adopt |= asked is null && credential is null;
+                var wanted = asked ?? credential ?? ClientCredential.FromEnvironmentVariables() ?? throw NoClientCredential();
+                var holdsWanted = credential != null && (ReferenceEquals(credential, wanted) || credential.SameAs(wanted));
+                if (holdsWanted && wanted.PasswordExpiresOn is DateTimeOffset learned && learned != credential!.PasswordExpiresOn)
                 {
+                    // A piped password brings its EndDate. Requests under way are matched by value, so this orphans none.
+                    credential = credential.WithExpiry(learned);
+                }
+
+                var effective = holdsWanted ? credential! : wanted;
+                CheckPasswordLifetime(effective, now, log);
+                if (!force && holdsWanted && token != null && IsFresh(token, now))
+                {
+                    if (log.IsVerboseEnabled)
+                    {
+                        log.Verbose($"{CaxtonRequests.GetAccessToken}: the cached token for '{token.Username}', valid until {token.ExpiresOn:u}; no request sent.");
+                    }
+
                     return token;
                 }
 
-                // Join a request under way only if it is for the credential held now.
-                if (pendingToken is null || !ReferenceEquals(pendingFor, credential))
+                var underWay = pending.Find(p => ReferenceEquals(p.For, effective) || p.For.SameAs(effective));
+                if (underWay != null)
                 {
-                    // The environment is read only when nothing explicit was given.
-                    var held = credential ??= ClientCredential.FromEnvironmentVariables() ?? throw new CaxtonException(
-                        CaxtonErrorIds.NoClientCredential,
-                        CaxtonErrorKind.InvalidOperation,
-                        $"The connection '{Name}' holds no Username and ClientPassword to get a token with.")
-                    {
-                        RecommendedAction = "Pass -Username and -ClientPassword or -Credential to Get-CaxtonToken, run New-CaxtonPassword first, or set CAXTON_USERNAME and CAXTON_CLIENTPASSWORD.",
-                    };
-                    CheckPasswordLifetime(held, DateTimeOffset.UtcNow, log);
-
-                    // Not tied to this caller's token: others may join it, and one caller's Ctrl+C must not
-                    // fail them. Started here, it runs on this thread up to its first wait for the network.
-                    request = RequestTokenAsync(held, log);
-                    if (!request.IsCompleted)
-                    {
-                        pendingFor = held;
-                        pendingToken = request;
-                    }
+                    log.Verbose($"{CaxtonRequests.GetAccessToken}: joining the token request already under way for '{effective.Username}'.");
+                    request = underWay.Request;
                 }
                 else
                 {
-                    log.Verbose($"{CaxtonRequests.GetAccessToken}: joining the token request already under way.");
-                    request = pendingToken;
+                    // Not tied to this caller's token: others may join it, and one caller's Ctrl+C must not
+                    // fail them. Started here, it runs on this thread up to its first wait for the network.
+                    request = RequestTokenAsync(effective, adopt, replaced, log);
+                    if (!request.IsCompleted)
+                    {
+                        pending.Add(new PendingToken(effective, request));
+                    }
                 }
             }
 
             return await request.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        private CaxtonException NoClientCredential() =>
+            new CaxtonException(
+                CaxtonErrorIds.NoClientCredential,
+                CaxtonErrorKind.InvalidOperation,
+                $"The connection '{Name}' has no client credential yet. Run Connect-Caxton -Credential, or New-CaxtonPassword to generate one.")
+            {
+                RecommendedAction = "Run Connect-Caxton -Credential (Username and ClientPassword) or New-CaxtonPassword -Username -Clientname; or pass -Credential to Get-CaxtonToken, or set CAXTON_USERNAME and CAXTON_CLIENTPASSWORD.",
+            };
 
         /// <summary>
         /// Fresh means not within the refresh margin of expiry: 5 minutes, or a tenth of the lifetime for
@@ -224,7 +309,10 @@ namespace Caxton
         /// <summary>Days of client password life left under which every token request warns.</summary>
         internal static readonly TimeSpan PasswordExpiryWarning = TimeSpan.FromDays(3);
 
-        /// <summary>An expired password fails here, saying what to run, instead of as a bare invalid_grant.</summary>
+        /// <summary>
+        /// An expired password fails here, saying what to run, instead of as a bare invalid_grant, and
+        /// also when a cached token would still answer (as about_Caxton says).
+        /// </summary>
         internal static void CheckPasswordLifetime(ClientCredential held, DateTimeOffset now, ICaxtonLog log)
         {
             if (held.PasswordExpiresOn is not DateTimeOffset end)
@@ -249,7 +337,7 @@ namespace Caxton
             }
         }
 
-        private async Task<CaxtonToken> RequestTokenAsync(ClientCredential held, ICaxtonLog log)
+        private async Task<CaxtonToken> RequestTokenAsync(ClientCredential held, bool adopt, long replacedAtStart, ICaxtonLog log)
         {
             try
             {
@@ -265,9 +353,16 @@ namespace Caxton
                 var fresh = new CaxtonToken(held.Username, Secrets.ToSecureString(body.AccessToken), body.TokenType, body.ExpiresIn, received);
                 lock (gate)
                 {
-                    // A credential changed meanwhile (new password, reset, disconnect) must not get this token.
-                    if (ReferenceEquals(credential, held))
+                    // Never over a reset, a disconnect or a new password since the start. Otherwise the held
+                    // credential gets the token, or this call's explicit credential becomes the held one.
+                    var stillHeld = credential != null && (ReferenceEquals(credential, held) || credential.SameAs(held));
+                    if (replaced == replacedAtStart && (stillHeld || adopt))
                     {
+                        if (!stillHeld)
+                        {
+                            credential = held;
+                        }
+
                         token = fresh;
                     }
                 }
@@ -277,27 +372,30 @@ namespace Caxton
             finally
             {
                 // Runs after GetTokenAsync has published this request (it holds the lock meanwhile), or,
-                // when the request ends at once, before it is published and so with nothing to clear.
+                // when the request ends at once, before it is published and so with nothing to remove.
                 lock (gate)
                 {
-                    // A newer request for another credential may have taken the slot.
-                    if (ReferenceEquals(pendingFor, held))
-                    {
-                        pendingToken = null;
-                        pendingFor = null;
-                    }
+                    pending.RemoveAll(p => ReferenceEquals(p.For, held));
                 }
             }
         }
 
         /// <summary>
-        /// Any authenticated call with the connection's token, refreshed as needed. After a 401 it tries
-        /// once more with a new token: the server may have revoked the one we cached.
+        /// Any authenticated call with the connection's token, refreshed as needed. The identity is taken
+        /// once, at the start: a credential another runspace sets meanwhile never changes who this call is.
+        /// After a 401 it tries once more with a new token: the server may have revoked the one we cached.
         /// </summary>
         internal async Task<HttpExchange> InvokeApiAsync(HttpMethod method, string path, byte[]? body, string? contentType, string? identityNumber, ICaxtonLog log, CancellationToken cancellationToken)
         {
             var safety = method == HttpMethod.Post || method.Method == "PATCH" ? RequestSafety.NotIdempotent : RequestSafety.Idempotent;
-            var used = await GetTokenAsync(false, log, cancellationToken).ConfigureAwait(false);
+            ClientCredential? identity;
+            lock (gate)
+            {
+                identity = credential;
+            }
+
+            // No held credential: the environment's, adopted on success as for any token request.
+            var used = await GetTokenAsync(identity, adopt: identity is null, false, log, cancellationToken).ConfigureAwait(false);
             var response = await SendApiAsync(used).ConfigureAwait(false);
             if (response.Status != 401)
             {
@@ -305,7 +403,7 @@ namespace Caxton
             }
 
             log.Verbose("Caxton API: HTTP 401; getting a new token and trying once more.");
-            var fresh = await ReplaceTokenAsync(used, log, cancellationToken).ConfigureAwait(false);
+            var fresh = await ReplaceTokenAsync(used, identity, log, cancellationToken).ConfigureAwait(false);
             return await SendApiAsync(fresh).ConfigureAwait(false);
 
             Task<HttpExchange> SendApiAsync(CaxtonToken token) =>
@@ -314,12 +412,13 @@ namespace Caxton
                     "Caxton API", safety, Timeout, log, cancellationToken);
         }
 
-        /// <summary>A new token unless another caller has already replaced this rejected one.</summary>
-        private Task<CaxtonToken> ReplaceTokenAsync(CaxtonToken rejected, ICaxtonLog log, CancellationToken cancellationToken)
+        /// <summary>A new token for the same user, unless another caller has already replaced this rejected one.</summary>
+        private Task<CaxtonToken> ReplaceTokenAsync(CaxtonToken rejected, ClientCredential? identity, ICaxtonLog log, CancellationToken cancellationToken)
         {
             lock (gate)
             {
-                if (token != null && !ReferenceEquals(token, rejected) && IsFresh(token, DateTimeOffset.UtcNow))
+                var sameUser = string.Equals(token?.Username, rejected.Username, StringComparison.Ordinal);
+                if (token != null && sameUser && !ReferenceEquals(token, rejected) && IsFresh(token, DateTimeOffset.UtcNow))
                 {
                     return Task.FromResult(token);
                 }
@@ -330,7 +429,7 @@ namespace Caxton
                 }
             }
 
-            return GetTokenAsync(false, log, cancellationToken);
+            return GetTokenAsync(identity, adopt: identity is null, false, log, cancellationToken);
         }
 
         /// <summary>Reset Client Credentials for the main account, or for a sub-account by IdentityNumber.</summary>
@@ -356,6 +455,19 @@ namespace Caxton
             }
 
             return new CaxtonCredentialReset(username, clientname, identityNumber, model, DateTimeOffset.UtcNow);
+        }
+
+        private sealed class PendingToken
+        {
+            public PendingToken(ClientCredential forCredential, Task<CaxtonToken> request)
+            {
+                For = forCredential;
+                Request = request;
+            }
+
+            public ClientCredential For { get; }
+
+            public Task<CaxtonToken> Request { get; }
         }
     }
 }

@@ -56,7 +56,7 @@ namespace Caxton
 
         /// <summary>
         /// Checks a base URI and gives it a trailing slash. https is required; plain http is accepted only
-        /// for loopback hosts, where the local sandbox emulator runs.
+        /// for loopback hosts, where the local emulator runs.
         /// </summary>
         public static Uri NormalizeBaseUri(Uri baseUri)
         {

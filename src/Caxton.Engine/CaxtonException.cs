@@ -70,6 +70,28 @@ namespace Caxton
 
         public string? OAuthErrorDescription { get; internal set; }
 
+        /// <summary>The response's Date header: with <see cref="RequestId"/>, what Caxton support asks for.</summary>
+        public DateTimeOffset? ResponseDate { get; internal set; }
+
+        /// <summary>The request id the server sent back (x-request-id, request-id, x-ms-request-id, ...).</summary>
+        public string? RequestId { get; internal set; }
+
+        /// <summary>"Date ..., request id ..." of the response, or null when the server sent neither.</summary>
+        public string? SupportReference
+        {
+            get
+            {
+                if (ResponseDate is null && RequestId is null)
+                {
+                    return null;
+                }
+
+                var date = ResponseDate is DateTimeOffset d ? "Date " + d.ToString("r", System.Globalization.CultureInfo.InvariantCulture) : null;
+                var id = RequestId is null ? null : "request id " + RequestId;
+                return date is null ? id : id is null ? date : date + ", " + id;
+            }
+        }
+
         /// <summary>What the user can do next, for ErrorDetails.RecommendedAction.</summary>
         public string? RecommendedAction { get; internal set; }
     }

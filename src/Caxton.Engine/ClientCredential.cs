@@ -35,6 +35,12 @@ namespace Caxton
             return new ClientCredential(username!.Trim(), Secrets.ToSecureString(password!), null);
         }
 
+        /// <summary>The same credential with an expiry learned later (a piped password's EndDate).</summary>
+        public ClientCredential WithExpiry(DateTimeOffset passwordExpiresOn) =>
+            new ClientCredential(Username, ClientPassword, passwordExpiresOn);
+
+        public bool SameAs(ClientCredential other) => SameAs(other.Username, other.ClientPassword);
+
         public bool SameAs(string username, SecureString clientPassword) =>
             string.Equals(Username, username, StringComparison.Ordinal)
             && Secrets.ConstantTimeEquals(ClientPassword, clientPassword);

@@ -1,4 +1,4 @@
-// The local sandbox emulator of the Caxton authentication contract (shared/caxton-api.md).
+// The local sandbox emulator of the Caxton authentication contract (docs/contract.md).
 using Caxton.Sandbox;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;

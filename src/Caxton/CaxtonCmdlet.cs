@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -39,6 +40,45 @@ namespace Caxton.Commands
             }
         }
 
+        private static readonly Type? CommandRuntimeType = typeof(PSObject).Assembly.GetType("System.Management.Automation.MshCommandRuntime");
+        private static readonly PropertyInfo? RuntimeDebugPreference = CommandRuntimeType?.GetProperty("DebugPreference", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+        private static readonly PropertyInfo? RuntimeVerbosePreference = CommandRuntimeType?.GetProperty("VerbosePreference", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+        private static readonly PropertyInfo? RuntimeVerbose = CommandRuntimeType?.GetProperty("Verbose", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+
+        /// <summary>Every cmdlet: -Debug must never make it ask a question (see <see cref="NeverInquireOnDebug"/>).</summary>
+        protected override void BeginProcessing()
+        {
+            if (MyInvocation.BoundParameters.ContainsKey("Debug") || GetVariableValue("DebugPreference") is ActionPreference.Inquire)
+            {
+                NeverInquireOnDebug();
+            }
+        }
+
+        /// <summary>
+        /// Under Inquire, every WriteDebug or WriteVerbose asks "Continue with this operation?". -Debug
+        /// sets Inquire for debug lines on Windows PowerShell 5.1, and for verbose lines on PowerShell 7
+        /// (when -Verbose is not given): an unattended runbook run with -Debug would wait for an answer
+        /// forever. Our debug and verbose lines are a trace, never a question, so they show as Continue does.
+        /// </summary>
+        private void NeverInquireOnDebug()
+        {
+            if (CommandRuntimeType is null || !CommandRuntimeType.IsInstanceOfType(CommandRuntime))
+            {
+                return;
+            }
+
+            if (RuntimeDebugPreference is { CanWrite: true } && RuntimeDebugPreference.GetValue(CommandRuntime) is ActionPreference.Inquire)
+            {
+                RuntimeDebugPreference.SetValue(CommandRuntime, ActionPreference.Continue);
+            }
+
+            // Verbose has no settable preference: setting the -Verbose flag itself gives Continue.
+            if (RuntimeVerbose is { CanWrite: true } && RuntimeVerbosePreference?.GetValue(CommandRuntime) is ActionPreference.Inquire)
+            {
+                RuntimeVerbose.SetValue(CommandRuntime, RuntimeVerbose.PropertyType == typeof(bool) ? (object)true : new SwitchParameter(true));
+            }
+        }
+
         /// <summary>Writes a failure as a non-terminating ErrorRecord with its stable ErrorId.</summary>
         protected void WriteCaxtonError(Exception exception, object? target)
         {
@@ -72,9 +112,12 @@ namespace Caxton.Commands
             if (exception is CaxtonException caxton)
             {
                 var record = new ErrorRecord(caxton, caxton.ErrorId, CategoryOf(caxton.Kind), target);
-                if (caxton.RecommendedAction != null)
+                var reference = caxton.SupportReference;
+                if (caxton.RecommendedAction != null || reference != null)
                 {
-                    record.ErrorDetails = new ErrorDetails(caxton.Message) { RecommendedAction = caxton.RecommendedAction };
+                    // The response's Date and request id, for quoting to Caxton support, in the message users see.
+                    var message = reference is null ? caxton.Message : $"{caxton.Message} (Caxton response: {reference}.)";
+                    record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = caxton.RecommendedAction };
                 }
 
                 return record;
@@ -138,6 +181,11 @@ namespace Caxton.Commands
         {
             if (Connection != null)
             {
+                if (ConnectionTransformationAttribute.UnresolvedName(Connection) is string missing)
+                {
+                    ThrowCaxtonError(ConnectionTransformationAttribute.NotFound(missing), missing);
+                }
+
                 return Connection;
             }
 

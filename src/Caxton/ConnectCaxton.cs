@@ -98,10 +98,11 @@ namespace Caxton.Commands
 
             if (Credential != null)
             {
-                connection.SetCredential(Credential.UserName, Credential.Password);
                 try
                 {
-                    Invoke((log, cancel) => connection.GetTokenAsync(false, log, cancel));
+                    // Proved at once: the connection holds the credential only if its token request succeeds.
+                    var asked = new ClientCredential(Credential.UserName, Credential.Password, null);
+                    Invoke((log, cancel) => connection.GetTokenAsync(asked, false, log, cancel));
                 }
                 catch (CaxtonException exception)
                 {
@@ -111,8 +112,33 @@ namespace Caxton.Commands
                 }
             }
 
+            KeepOrWarn(connection);
             ConnectionStore.Add(connection, named: Name != null);
             WriteObject(connection);
+        }
+
+        /// <summary>
+        /// Connecting again to what this runspace already has under that name never loses a working
+        /// credential silently: with the same base URI and no -Credential, the new connection keeps the
+        /// old one's credential and token; otherwise a warning names the credential that is dropped.
+        /// </summary>
+        private void KeepOrWarn(CaxtonConnection connection)
+        {
+            var previous = ConnectionStore.Replaced(connection.Name, named: Name != null);
+            if (previous?.HeldCredential is not ClientCredential held)
+            {
+                return;
+            }
+
+            if (Credential is null && previous.BaseUri == connection.BaseUri)
+            {
+                connection.KeepFrom(previous);
+                WriteVerbose($"Connection '{connection.Name}' keeps the credential of '{held.Username}' it already held.");
+            }
+            else if (!string.Equals(connection.Username, held.Username, StringComparison.Ordinal) || previous.BaseUri != connection.BaseUri)
+            {
+                WriteWarning($"Connection '{previous.Name}' to {previous.BaseUri} held the credential of '{held.Username}'; the new connection to {connection.BaseUri} does not keep it. Save credentials with (New-CaxtonPassword ...).Credential or (Get-CaxtonConnection).Credential before connecting again.");
+            }
         }
     }
 }

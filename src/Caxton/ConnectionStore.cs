@@ -45,6 +45,49 @@ namespace Caxton.Commands
             }
         }
 
+        /// <summary>
+        /// The connection that adding one with this name would drop from the runspace: the named one, or
+        /// for an unnamed connect the current default when no name keeps it.
+        /// </summary>
+        public static CaxtonConnection? Replaced(string name, bool named)
+        {
+            var slot = CurrentSlot();
+            lock (slot)
+            {
+                if (named)
+                {
+                    return slot.Named.TryGetValue(name, out var existing) ? existing : null;
+                }
+
+                return slot.Default != null && !slot.Named.ContainsValue(slot.Default) ? slot.Default : null;
+            }
+        }
+
+        /// <summary>Makes an existing connection the runspace's default without changing it; a named one stays registered.</summary>
+        public static void Select(CaxtonConnection connection)
+        {
+            var slot = CurrentSlot();
+            lock (slot)
+            {
+                slot.Default = connection;
+            }
+        }
+
+        /// <summary>Whether this is the current runspace's default connection.</summary>
+        public static bool IsDefault(CaxtonConnection connection)
+        {
+            var slot = Runspace.DefaultRunspace is null ? null : CurrentSlot();
+            if (slot is null)
+            {
+                return false;
+            }
+
+            lock (slot)
+            {
+                return ReferenceEquals(slot.Default, connection);
+            }
+        }
+
         public static CaxtonConnection? Find(string name)
         {
             var slot = CurrentSlot();

@@ -25,12 +25,13 @@ namespace Caxton.Commands
 
         protected override void ProcessRecord()
         {
-            var connection = Name != null ? ConnectionStore.Find(Name) : Connection ?? ConnectionStore.PeekDefault();
+            var missing = Name ?? (Connection is null ? null : ConnectionTransformationAttribute.UnresolvedName(Connection));
+            var connection = Name != null ? ConnectionStore.Find(Name) : missing != null ? null : Connection ?? ConnectionStore.PeekDefault();
             if (connection is null)
             {
-                if (Name != null)
+                if (missing != null)
                 {
-                    WriteCaxtonError(new CaxtonException(CaxtonErrorIds.ConnectionNotFound, CaxtonErrorKind.NotFound, $"There is no Caxton connection named '{Name}' in this runspace."), Name);
+                    WriteCaxtonError(ConnectionTransformationAttribute.NotFound(missing), missing);
                 }
 
                 // With no default there is nothing to forget: not an error.

@@ -35,9 +35,7 @@ namespace Caxton.Commands
                         var found = ConnectionStore.List(name);
                         if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
                         {
-                            WriteCaxtonError(
-                                new CaxtonException(CaxtonErrorIds.ConnectionNotFound, CaxtonErrorKind.NotFound, $"There is no Caxton connection named '{name}' in this runspace."),
-                                name);
+                            WriteCaxtonError(ConnectionTransformationAttribute.NotFound(name), name);
                         }
 
                         WriteObject(found, enumerateCollection: true);

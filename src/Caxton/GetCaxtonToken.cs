@@ -12,29 +12,42 @@ namespace Caxton.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "CaxtonToken", DefaultParameterSetName = ConnectionSet)]
     [OutputType(typeof(CaxtonToken), ParameterSetName = new[] { ConnectionSet, PasswordSet, CredentialSet })]
-    [OutputType(typeof(string), typeof(Hashtable))]
+    [OutputType(typeof(string), ParameterSetName = new[] { ConnectionSet + PlainText, PasswordSet + PlainText, CredentialSet + PlainText })]
+    [OutputType(typeof(Hashtable), ParameterSetName = new[] { ConnectionSet + Header, PasswordSet + Header, CredentialSet + Header })]
     public sealed class GetCaxtonTokenCommand : CaxtonConnectedCmdlet
     {
+        // Where the credential comes from (connection, password, credential) times what is output
+        // (token object, plain text, header), so the syntax itself shows -AsPlainText and -AsHeader exclude each other.
         private const string ConnectionSet = "Connection";
         private const string PasswordSet = "ClientPassword";
         private const string CredentialSet = "Credential";
+        private const string PlainText = "AsPlainText";
+        private const string Header = "AsHeader";
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PasswordSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PasswordSet + PlainText, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PasswordSet + Header, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(Completers.UsernameCompleter))]
         public string? Username { get; set; }
 
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = PasswordSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = PasswordSet + PlainText, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = PasswordSet + Header, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
         public SecureString? ClientPassword { get; set; }
 
         /// <summary>When the client password expires (EndDate from New-CaxtonPassword), for expiry warnings.</summary>
         [Parameter(ParameterSetName = PasswordSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = PasswordSet + PlainText, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = PasswordSet + Header, ValueFromPipelineByPropertyName = true)]
         [Alias("EndDate")]
         public DateTimeOffset? ClientPasswordExpiresOn { get; set; }
 
         /// <summary>User name = Username, password = ClientPassword.</summary>
         [Parameter(Mandatory = true, ParameterSetName = CredentialSet)]
+        [Parameter(Mandatory = true, ParameterSetName = CredentialSet + PlainText)]
+        [Parameter(Mandatory = true, ParameterSetName = CredentialSet + Header)]
         [Credential]
         [ValidateNotNull]
         public PSCredential? Credential { get; set; }
@@ -44,43 +57,34 @@ namespace Caxton.Commands
         public SwitchParameter Force { get; set; }
 
         /// <summary>Output the token as a plain string.</summary>
-        [Parameter]
+        [Parameter(Mandatory = true, ParameterSetName = ConnectionSet + PlainText)]
+        [Parameter(Mandatory = true, ParameterSetName = PasswordSet + PlainText)]
+        [Parameter(Mandatory = true, ParameterSetName = CredentialSet + PlainText)]
         public SwitchParameter AsPlainText { get; set; }
 
         /// <summary>Output @{ Authorization = 'Bearer ...' } for Invoke-RestMethod -Headers.</summary>
-        [Parameter]
+        [Parameter(Mandatory = true, ParameterSetName = ConnectionSet + Header)]
+        [Parameter(Mandatory = true, ParameterSetName = PasswordSet + Header)]
+        [Parameter(Mandatory = true, ParameterSetName = CredentialSet + Header)]
         public SwitchParameter AsHeader { get; set; }
-
-        protected override void BeginProcessing()
-        {
-            if (AsPlainText && AsHeader)
-            {
-                ThrowCaxtonError(
-                    new CaxtonException(CaxtonErrorIds.InvalidArgument, CaxtonErrorKind.InvalidArgument, "Use -AsPlainText or -AsHeader, not both."),
-                    null);
-            }
-        }
 
         protected override void ProcessRecord()
         {
             var connection = ResolveConnection();
-            if (ParameterSetName == PasswordSet)
-            {
-                connection.SetCredential(Username!, ClientPassword!, ClientPasswordExpiresOn);
-            }
-            else if (ParameterSetName == CredentialSet)
-            {
-                connection.SetCredential(Credential!.UserName, Credential.Password);
-            }
+
+            // An explicit credential is only asked about: the connection holds it once its token request succeeds.
+            var asked = Credential != null
+                ? new ClientCredential(Credential.UserName, Credential.Password, null)
+                : Username != null && ClientPassword != null ? new ClientCredential(Username, ClientPassword, ClientPasswordExpiresOn) : null;
 
             CaxtonToken token;
             try
             {
-                token = Invoke((log, cancel) => connection.GetTokenAsync(Force, log, cancel));
+                token = Invoke((log, cancel) => asked is null ? connection.GetTokenAsync(Force, log, cancel) : connection.GetTokenAsync(asked, Force, log, cancel));
             }
             catch (CaxtonException exception)
             {
-                WriteCaxtonError(exception, connection.Username);
+                WriteCaxtonError(exception, asked?.Username ?? connection.Username);
                 return;
             }
 

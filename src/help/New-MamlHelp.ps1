@@ -109,7 +109,7 @@ function Split-Prose {
         if (-not $line.Trim() -or $line -match '^\s*[-*] ') {
             if ($current.Count) { $paragraphs.Add(($current -join ' ')); $current.Clear() }
         }
-        if ($line.Trim()) { $current.Add(($line.Trim() -replace '`', '' -replace '\*\*', '')) }
+        if ($line.Trim()) { $current.Add(($line.Trim() -replace '`', '' -replace '\*\*([^*]+)\*\*', '$1')) }
     }
     if ($current.Count) { $paragraphs.Add(($current -join ' ')) }
     , $paragraphs.ToArray()
@@ -377,6 +377,8 @@ try {
     $commands = @($module.ExportedCmdlets.Values | Sort-Object Name)
     $docs = @{}
     foreach ($file in Get-ChildItem -LiteralPath $DocsPath -Filter *.md) {
+        # Cmdlet help is docs/<Verb>-<Noun>.md; other pages (contract.md) are prose for readers of the repo.
+        if ($file.BaseName -notmatch '^[A-Za-z]+-[A-Za-z]+$') { continue }
         if ($file.BaseName -notin $commands.Name) {
             throw "$($file.Name): documents '$($file.BaseName)', which the module does not export. Its cmdlets: $($commands.Name -join ', ')."
         }

@@ -171,6 +171,8 @@ public class EnvironmentVariableTests
         var error = Assert.Throws<CaxtonException>(() => FromVariables("http://example.com/api/", null));
 
         Assert.Equal(CaxtonErrorIds.InsecureBaseUri, error.ErrorId);
+        Assert.Contains("CAXTON_BASEURI", error.Message, StringComparison.Ordinal);
+        Assert.Contains("CAXTON_BASEURI", error.RecommendedAction, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -181,6 +183,7 @@ public class EnvironmentVariableTests
         var error = Assert.Throws<CaxtonException>(() => FromVariables(value, "Production"));
 
         Assert.Equal(CaxtonErrorIds.InvalidBaseUri, error.ErrorId);
+        Assert.Contains("CAXTON_BASEURI", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -189,5 +192,7 @@ public class EnvironmentVariableTests
         var error = Assert.Throws<CaxtonException>(() => FromVariables(null, "Prod"));
 
         Assert.Equal(CaxtonErrorIds.UnknownEnvironment, error.ErrorId);
+        Assert.Contains("CAXTON_ENVIRONMENT", error.Message, StringComparison.Ordinal);
+        Assert.Contains("CAXTON_ENVIRONMENT", error.RecommendedAction, StringComparison.Ordinal);
     }
 }

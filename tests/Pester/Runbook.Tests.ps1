@@ -68,8 +68,9 @@ Describe 'Single-flight token requests' {
     It 'a failed refresh is reported to every waiter and keeps the connection usable' {
         $connection = Connect-Caxton -BaseUri $sandbox.BaseUri
         $password = New-TestPassword -Sandbox $sandbox
-        $wrong = ConvertTo-SecureString 'not-the-password' -AsPlainText -Force
-        $null = Get-CaxtonToken -Username $password.Username -ClientPassword $wrong -ErrorAction SilentlyContinue
+        # Voided on the server through another connection: the held password no longer works.
+        $elsewhere = [Caxton.CaxtonConnection]::new([uri] $sandbox.BaseUri)
+        Reset-CaxtonCredential -Username $password.Username -Clientname $password.Clientname -Force -Connection $elsewhere
         $module = $env:CAXTON_TEST_MODULE
         $errors = 1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
             Import-Module $using:module
@@ -78,8 +79,9 @@ Describe 'Single-flight token requests' {
         }
         $errors.Count | Should -Be 8
         $errors | ForEach-Object { $_ | Should -BeLike 'InvalidCredentials,*' }
-        # The right password works on the same connection afterwards.
-        (Get-CaxtonToken -Username $password.Username -ClientPassword $password.ClientPassword).Username | Should -Be $password.Username
+        # A new password works on the same connection afterwards.
+        $renewed = New-CaxtonPassword -Username $password.Username -Clientname $password.Clientname -Confirm:$false -Connection $connection
+        ($renewed | Get-CaxtonToken -Connection $connection).Username | Should -Be $password.Username
     }
 }
 
@@ -108,8 +110,11 @@ Describe 'Many connections' {
         (Get-CaxtonConnection -ListAvailable).Name | Should -Contain 'B'
     }
 
-    It 'an unknown connection name is a clear binding error' {
-        { Get-CaxtonToken -Connection 'no-such-connection' -ErrorAction Stop } | Should -Throw '*no Caxton connection named*'
+    It 'an unknown connection name is ConnectionNotFound, as about_Caxton promises' {
+        { Get-CaxtonToken -Connection 'no-such-connection' -ErrorAction Stop } | Should -Throw '*no Caxton connection named*' -ErrorId 'ConnectionNotFound,Caxton.Commands.GetCaxtonTokenCommand'
+        { Invoke-CaxtonRestMethod 'x' -Connection 'no-such-connection' } | Should -Throw -ErrorId 'ConnectionNotFound,Caxton.Commands.InvokeCaxtonRestMethodCommand'
+        Disconnect-Caxton -Connection 'no-such-connection' -ErrorAction SilentlyContinue -ErrorVariable gone
+        $gone[0].FullyQualifiedErrorId | Should -BeLike 'ConnectionNotFound,*'
         Get-CaxtonConnection -Name 'no-such-connection' -ErrorAction SilentlyContinue -ErrorVariable failed
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'ConnectionNotFound,*'
     }

@@ -53,11 +53,13 @@ Describe 'Views that mask secrets' {
 
     It 'shows a connection with its environment first and the held credential masked' {
         $text = $connection | Show
-        $text | Should -Match '(?m)^Environment\s+Name\s+Username\s+ClientPassword\s+TokenExpiresOn\s+BaseUri'
-        $text | Should -Match "Custom\s+views\s+$([regex]::Escape($password.Username))\s+\*{8}\s+$([regex]::Escape($token.ExpiresOn.ToString('u')))"
+        $text | Should -Match '(?m)^Environment\s+Name\s+IsDefault\s+Username\s+ClientPassword\s+TokenExpiresOn\s+BaseUri'
+        $text | Should -Match "Custom\s+views\s+True\s+$([regex]::Escape($password.Username))\s+\*{8}\s+$([regex]::Escape($token.ExpiresOn.ToString('u')))"
         $list = $connection | Show -List
         $list | Should -Match 'ClientPassword\s+: \*{8}'
         $list | Should -Match 'AccessToken\s+: \*{8}'
+        $list | Should -Match "Credential\s+: $([regex]::Escape($password.Username)) / \*{8}"
+        $list | Should -Match 'IsDefault\s+: True'
         $list | Should -Match "ClientPasswordExpiresOn\s+: $([regex]::Escape($password.EndDate.ToString('u')))"
         foreach ($secret in $secrets) { ($text + $list) | Should -Not -Match ([regex]::Escape($secret)) }
     }

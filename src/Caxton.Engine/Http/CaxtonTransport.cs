@@ -101,7 +101,11 @@ namespace Caxton
                                 log.Verbose($"{operation}: HTTP {status} {response.ReasonPhrase} in {attemptWatch.ElapsedMilliseconds} ms");
                             }
 
-                            var exchange = new HttpExchange(operation, method, uri, status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body, secrets);
+                            var exchange = new HttpExchange(operation, method, uri, status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body, secrets)
+                            {
+                                ResponseDate = response.Headers.Date,
+                                RequestId = RequestIdOf(response, secrets),
+                            };
                             if (log.IsDebugEnabled)
                             {
                                 TraceResponse(exchange, log);
@@ -168,6 +172,27 @@ namespace Caxton
             }
 
             return secret is null ? new[] { bearer } : new[] { bearer, secret };
+        }
+
+        /// <summary>Headers by which servers name a request for their support staff, most specific first.</summary>
+        private static readonly string[] RequestIdHeaders = { "x-request-id", "request-id", "x-ms-request-id", "x-correlation-id", "x-amzn-requestid" };
+
+        /// <summary>The first request-id header, as printable text of a sane length and through the redactor: it is server text.</summary>
+        private static string? RequestIdOf(HttpResponseMessage response, IReadOnlyCollection<string> secrets)
+        {
+            foreach (var name in RequestIdHeaders)
+            {
+                if (response.Headers.TryGetValues(name, out var values))
+                {
+                    var value = new string(string.Join(",", values).Where(c => c >= ' ' && c < 127).Take(128).ToArray()).Trim();
+                    if (value.Length > 0)
+                    {
+                        return Redactor.Redact(value, secrets);
+                    }
+                }
+            }
+
+            return null;
         }
 
         private static async Task TraceRequestAsync(HttpRequestMessage request, string operation, IReadOnlyCollection<string> secrets, ICaxtonLog log)
@@ -260,7 +285,9 @@ namespace Caxton
                 $"{operation} failed: could not reach {uri.GetLeftPart(UriPartial.Authority)}: {Innermost(exception).Message}",
                 exception)
             {
-                RecommendedAction = "Check the base URI, DNS, proxy and firewall.",
+                RecommendedAction = uri.IsLoopback
+                    ? $"Nothing answers at {uri.GetLeftPart(UriPartial.Authority)}. If that is the local emulator, start it first (dotnet pwsh ./build.ps1 -Task Sandbox), or check the port in the base URI."
+                    : "Check the base URI, DNS, proxy and firewall.",
             };
 
         private static CaxtonException TooLarge(string operation, string method, Uri uri) =>

@@ -36,6 +36,12 @@ namespace Caxton
         /// <summary>Secrets the request carried; masked in anything built from this response.</summary>
         public IReadOnlyCollection<string> Secrets { get; }
 
+        /// <summary>The response's Date header, for quoting to Caxton support.</summary>
+        public DateTimeOffset? ResponseDate { get; set; }
+
+        /// <summary>A request-id header the server sent (x-request-id, request-id, x-ms-request-id, ...), already redacted.</summary>
+        public string? RequestId { get; set; }
+
         public bool IsSuccess => Status >= 200 && Status <= 299;
     }
 }

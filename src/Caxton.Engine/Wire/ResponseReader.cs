@@ -278,20 +278,29 @@ namespace Caxton
         private static CaxtonException StatusNotValid(HttpExchange response, ApiModel model)
         {
             var http = response.IsSuccess ? string.Empty : $" with HTTP {response.Status}";
-            var kind = response.IsSuccess ? CaxtonErrorKind.InvalidOperation : KindOf(response.Status);
+            var exists = IsAlreadyExists(model.Status.Name);
+            var kind = exists ? CaxtonErrorKind.ResourceExists : response.IsSuccess ? CaxtonErrorKind.InvalidOperation : KindOf(response.Status);
             var status = new ApiStatusTriple(model.Status.Code, Redact(model.Status.Name, response), Redact(model.Status.Description, response));
-            return new CaxtonException(
+            return Stamp(response, new CaxtonException(
                 CaxtonErrorIds.ApiStatusNotValid,
                 kind,
-                $"{response.Operation} failed: Caxton answered {status}{http}.")
+                Sentence($"{response.Operation} failed{http}: Caxton answered {status}"))
             {
                 HttpStatus = response.Status,
                 ApiStatusCode = status.Code,
                 ApiStatus = status.Name,
                 ApiStatusDescription = status.Description,
-                RecommendedAction = response.Status == 401 ? "Get a new token with Get-CaxtonToken -Force." : null,
-            };
+                RecommendedAction = response.Status == 401 ? "Get a new token with Get-CaxtonToken -Force."
+                    : exists && response.Operation == CaxtonRequests.GeneratePassword ? "A client password is already active for this client. To replace it, run Reset-CaxtonCredential, then New-CaxtonPassword; to keep using it, pass it to Get-CaxtonToken -Credential."
+                    : null,
+            });
         }
+
+        /// <summary>An ApiStatus that says the thing asked for exists already, e.g. the emulator's PasswordAlreadyGenerated.</summary>
+        private static bool IsAlreadyExists(string? apiStatus) =>
+            apiStatus != null
+            && (apiStatus.IndexOf("AlreadyGenerated", StringComparison.OrdinalIgnoreCase) >= 0
+                || apiStatus.IndexOf("AlreadyExists", StringComparison.OrdinalIgnoreCase) >= 0);
 
         private static CaxtonException OAuthFailure(HttpExchange response, string error, string? description)
         {
@@ -299,10 +308,10 @@ namespace Caxton
             description = Redact(description, response);
             var invalidGrant = string.Equals(error, "invalid_grant", StringComparison.Ordinal);
             var detail = string.IsNullOrEmpty(description) ? string.Empty : " " + description;
-            return new CaxtonException(
+            return Stamp(response, new CaxtonException(
                 invalidGrant ? CaxtonErrorIds.InvalidCredentials : CaxtonErrorIds.TokenRequestRejected,
                 invalidGrant ? CaxtonErrorKind.Authentication : KindOf(response.Status),
-                $"{response.Operation} failed: {error}.{detail}")
+                Sentence($"{response.Operation} failed: {error}.{detail}"))
             {
                 HttpStatus = response.Status,
                 OAuthError = error,
@@ -310,7 +319,7 @@ namespace Caxton
                 RecommendedAction = invalidGrant
                     ? "Check the Username and ClientPassword. A client password lasts about 30 days from New-CaxtonPassword; after Reset-CaxtonCredential, run New-CaxtonPassword again."
                     : null,
-            };
+            });
         }
 
         private static CaxtonException HttpFailure(HttpExchange response, JsonElement? root)
@@ -320,34 +329,79 @@ namespace Caxton
             var detail = string.IsNullOrEmpty(message) ? string.Empty : " " + message;
             if (response.Status == 401)
             {
-                return new CaxtonException(
+                return Stamp(response, new CaxtonException(
                     CaxtonErrorIds.Unauthorized,
                     CaxtonErrorKind.Authentication,
-                    $"{response.Operation} failed: HTTP 401{reason} from {response.Method} {response.Uri}.{detail}")
+                    Sentence($"{response.Operation} failed: HTTP 401{reason} from {response.Method} {response.Uri}.{detail}"))
                 {
                     HttpStatus = 401,
                     RecommendedAction = "The token is missing, expired or revoked: get a new one with Get-CaxtonToken -Force.",
-                };
+                });
             }
 
-            return new CaxtonException(
+            return Stamp(response, new CaxtonException(
                 CaxtonErrorIds.HttpError,
                 KindOf(response.Status),
-                $"{response.Operation} failed: HTTP {response.Status}{reason} from {response.Method} {response.Uri}.{detail}")
+                Sentence($"{response.Operation} failed: HTTP {response.Status}{reason} from {response.Method} {response.Uri}.{detail}"))
             {
                 HttpStatus = response.Status,
-            };
+                RecommendedAction = response.Status == 404 ? NotFoundHint(response) : null,
+            });
+        }
+
+        /// <summary>A 404 from an auth endpoint almost always means a wrong base URI, typically one without /api/.</summary>
+        private static string? NotFoundHint(HttpExchange response)
+        {
+            var auth = response.Operation == CaxtonRequests.GetAccessToken
+                || response.Operation == CaxtonRequests.GeneratePassword
+                || response.Operation == CaxtonRequests.ResetClientCredentials;
+            if (!auth)
+            {
+                return null;
+            }
+
+            var noApi = response.Uri.AbsolutePath.IndexOf("/api/", StringComparison.OrdinalIgnoreCase) < 0;
+            return noApi
+                ? $"The base URI {response.Uri.GetLeftPart(UriPartial.Authority)}/ has no /api/ path, where Caxton's endpoints live. Connect with the API base, for example Connect-Caxton -BaseUri {response.Uri.GetLeftPart(UriPartial.Authority)}/api/."
+                : "Check the base URI given to Connect-Caxton: it should be the API base, ending in /api/.";
         }
 
         private static CaxtonException InvalidResponse(HttpExchange response, string why) =>
-            new CaxtonException(
+            Stamp(response, new CaxtonException(
                 CaxtonErrorIds.InvalidResponse,
                 CaxtonErrorKind.InvalidResponse,
                 $"{response.Operation} failed: the response to {response.Method} {response.Uri} (HTTP {response.Status}) could not be read: {why}.")
             {
                 HttpStatus = response.Status,
                 RecommendedAction = "Check that the base URI points at the Caxton API (it ends in /api/).",
-            };
+            });
+
+        /// <summary>Adds what a user quotes to Caxton support: the response's Date and request id.</summary>
+        private static CaxtonException Stamp(HttpExchange response, CaxtonException exception)
+        {
+            exception.ResponseDate = response.ResponseDate;
+            exception.RequestId = response.RequestId;
+            if (response.ResponseDate is DateTimeOffset date)
+            {
+                exception.Data["Date"] = date;
+            }
+
+            if (response.RequestId != null)
+            {
+                exception.Data["RequestId"] = response.RequestId;
+            }
+
+            return exception;
+        }
+
+        /// <summary>Ends a message with exactly one full stop, whatever the server text it ends with.</summary>
+        private static string Sentence(string text)
+        {
+            var trimmed = text.TrimEnd();
+            return trimmed.EndsWith(".", StringComparison.Ordinal) || trimmed.EndsWith("!", StringComparison.Ordinal) || trimmed.EndsWith("?", StringComparison.Ordinal)
+                ? trimmed
+                : trimmed + ".";
+        }
 
         /// <summary>Server text reaches messages only through the redactor, with the request's own secrets.</summary>
         private static string? Redact(string? serverText, HttpExchange response) =>
