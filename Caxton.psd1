@@ -13,6 +13,8 @@
     PowerShellVersion    = '5.1'
     FormatsToProcess     = @('Caxton.format.ps1xml')
     TypesToProcess       = @('Caxton.types.ps1xml')
+    # Before Caxton.dll: a plain message on a .NET Framework too old for it (see the file).
+    NestedModules        = @('Caxton.Requirements.psm1')
     CmdletsToExport      = @(
         'Connect-Caxton'
         'Disconnect-Caxton'

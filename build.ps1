@@ -4,8 +4,9 @@
     Builds, tests and demonstrates the Caxton module.
 .DESCRIPTION
     Build (default) lays out an importable module at out/Caxton and the sandbox emulator at out/sandbox.
-    Test runs the xunit engine tests and the Pester tests against the built module, and ends with one
-    line "N passed, N failed". Demo runs the whole authentication flow against a local emulator.
+    Test runs the xunit engine tests, the Pester tests against the built module and, where mono is
+    installed, the .NET Framework load-and-flow test (tests/Caxton.NetFx), and ends with one line
+    "N passed, N failed". Demo runs the whole authentication flow against a local emulator.
     Bench measures import, cold start, per-call cost, parallel throughput and memory side by side
     and writes tests/bench/results.md. Sandbox builds only the emulator (never out/Caxton, which a
     session may have imported) and runs it in the foreground on loopback port -Port for offline
@@ -92,7 +93,7 @@ function Set-ModuleManifestVersion([string] $Path, [string] $Version) {
 
 function Complete-ModuleLayout {
     # What the module folder holds beyond assemblies: the views, the stamped manifest, the generated help.
-    Copy-Item Caxton.format.ps1xml, Caxton.types.ps1xml -Destination $moduleOut
+    Copy-Item Caxton.format.ps1xml, Caxton.types.ps1xml, Caxton.Requirements.psm1 -Destination $moduleOut
     Set-ModuleManifestVersion -Path (Join-Path $moduleOut 'Caxton.psd1') -Version (Get-ModuleVersion)
     # MAML from docs/*.md plus the built cmdlets' metadata; its own process, as it imports the module.
     & dotnet pwsh -NoProfile -NonInteractive -File src/help/New-MamlHelp.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -DocsPath docs | Out-Host
@@ -118,6 +119,35 @@ function Get-PesterModulePath {
     $path
 }
 
+function Invoke-NetFxTest {
+    # Windows PowerShell 5.1's import and flow on the .NET Framework API, under Mono's strict loader
+    # (tests/Caxton.NetFx/Program.cs). Returns its counts; without mono it says so and counts nothing.
+    if (-not (Get-Command mono -CommandType Application -ErrorAction Ignore)) {
+        Write-Host 'netfx: skipped (mono not installed)'
+        return @{ Passed = 0; Failed = 0 }
+    }
+    $netfxOut = Join-Path $testOut 'netfx'
+    Invoke-Dotnet build tests/Caxton.NetFx/Caxton.NetFx.csproj -c $Configuration -o $netfxOut --nologo -v quiet
+    # Through the environment, so the control's child process runs strict as well.
+    $env:MONO_ENV_OPTIONS = '--assembly-loader=strict'
+    try {
+        $lines = @(& mono (Join-Path $netfxOut 'Caxton.NetFx.exe') $moduleOut (Join-Path $sandboxOut 'Caxton.Sandbox.dll') 2>&1 | ForEach-Object { "$_" })
+        $exitCode = $LASTEXITCODE
+    }
+    finally {
+        Remove-Item Env:MONO_ENV_OPTIONS -ErrorAction Ignore
+    }
+    $lines | Out-Host
+    $summary = $lines | Select-String -Pattern '^netfx: (\d+) passed, (\d+) failed \(mono strict loader\)$' | Select-Object -Last 1
+    if (-not $summary) {
+        Write-Host "netfx produced no strict-loader summary (exit code $exitCode): counted as one failure."
+        return @{ Passed = 0; Failed = 1 }
+    }
+    $counts = @{ Passed = [int]$summary.Matches[0].Groups[1].Value; Failed = [int]$summary.Matches[0].Groups[2].Value }
+    if ($exitCode -ne 0 -and $counts.Failed -eq 0) { $counts.Failed = 1 }
+    $counts
+}
+
 function Invoke-Test {
     Invoke-Build
     if (Test-Path $testOut) { Remove-Item $testOut -Recurse -Force }
@@ -127,7 +157,8 @@ function Invoke-Test {
     $null = New-Item -ItemType Directory -Path $report
     $env:CAXTON_TEST_REPORT_DIR = $report
 
-    # xunit: the engine, without PowerShell.
+    # xunit: the engine, without PowerShell; the reference-closure tests read the built module.
+    $env:CAXTON_TEST_MODULE_DIR = $moduleOut
     & dotnet test tests/Caxton.Tests/Caxton.Tests.csproj -c $Configuration --nologo `
         --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $testOut | Out-Host
     $trx = Join-Path $testOut 'xunit.trx'
@@ -157,9 +188,11 @@ function Invoke-Test {
         Write-Host 'Pester produced no results: counted as one failure.'
     }
 
-    Write-Host "xunit: $xunitPassed passed, $xunitFailed failed; Pester: $pesterPassed passed, $pesterFailed failed"
-    $passed = $xunitPassed + $pesterPassed
-    $failed = $xunitFailed + $pesterFailed
+    $netfx = Invoke-NetFxTest
+
+    Write-Host "xunit: $xunitPassed passed, $xunitFailed failed; Pester: $pesterPassed passed, $pesterFailed failed; netfx: $($netfx.Passed) passed, $($netfx.Failed) failed"
+    $passed = $xunitPassed + $pesterPassed + $netfx.Passed
+    $failed = $xunitFailed + $pesterFailed + $netfx.Failed
     Get-ChildItem -Path $report -Filter *.txt | Sort-Object Name | Get-Content | ForEach-Object { Write-Host $_ }
     # The one closing line CI reads.
     Write-Host "$passed passed, $failed failed"

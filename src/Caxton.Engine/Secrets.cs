@@ -41,6 +41,9 @@ namespace Caxton
             }
         }
 
+        /// <summary>The Authorization header value for a token, as Get-CaxtonToken -AsHeader gives it.</summary>
+        public static string AuthorizationHeader(SecureString accessToken) => "Bearer " + ToPlainText(accessToken);
+
         public static bool ConstantTimeEquals(SecureString left, SecureString right)
         {
             var a = ToPlainText(left);

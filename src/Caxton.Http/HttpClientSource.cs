@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
@@ -26,6 +26,9 @@ namespace Caxton
     public static class HttpClientSource
     {
         private const string SharedName = "Caxton";
+
+        /// <summary>The .NET Framework API (mscorlib), as on Windows PowerShell 5.1, and Mono, where tests/Caxton.NetFx runs it.</summary>
+        private static readonly bool IsNetFramework = typeof(object).Assembly.GetName().Name == "mscorlib";
 
         /// <summary>How long one of our own handlers serves before a new one replaces it, as the factory does, for DNS changes.</summary>
         internal static readonly TimeSpan HandlerLifetime = TimeSpan.FromMinutes(2);
@@ -120,7 +123,8 @@ namespace Caxton
                         createdUtc = now;
                     }
 
-                    return new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+                    var pipeline = IsNetFramework ? new ConnectionLease { InnerHandler = handler } : (HttpMessageHandler)handler;
+                    return new HttpClient(pipeline, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
                 }
             }
 
@@ -196,7 +200,7 @@ namespace Caxton
         /// </summary>
         private static void EnableTls12OnNetFramework()
         {
-            if (RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal))
+            if (IsNetFramework)
             {
                 AddTls12();
             }
@@ -213,6 +217,40 @@ namespace Caxton
                 ServicePointManager.SecurityProtocol = current | SecurityProtocolType.Tls12;
             }
 #pragma warning restore SYSLIB0014
+        }
+
+        /// <summary>
+        /// .NET Framework pools connections per ServicePoint (scheme, host and port), process-wide, not per
+        /// handler: replacing handlers never closes them, so a long runbook would keep talking to an address
+        /// DNS no longer gives. A connection lease as long as a handler's life closes each connection after
+        /// that time, and the next one resolves the name again. (Through a proxy, the proxy's connection is
+        /// the one that lives on.)
+        /// </summary>
+        private sealed class ConnectionLease : DelegatingHandler
+        {
+            private static readonly int LeaseMilliseconds = (int)HandlerLifetime.TotalMilliseconds;
+
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                if (request.RequestUri != null)
+                {
+                    SetLease(request.RequestUri);
+                }
+
+                return base.SendAsync(request, cancellationToken);
+            }
+
+            [MethodImpl(MethodImplOptions.NoInlining)]
+            private static void SetLease(Uri uri)
+            {
+#pragma warning disable SYSLIB0014 // ServicePointManager is what .NET Framework's HttpClient obeys.
+                var servicePoint = ServicePointManager.FindServicePoint(uri);
+#pragma warning restore SYSLIB0014
+                if (servicePoint.ConnectionLeaseTimeout != LeaseMilliseconds)
+                {
+                    servicePoint.ConnectionLeaseTimeout = LeaseMilliseconds;
+                }
+            }
         }
 
         /// <summary>Settings compared by value, the proxy credential included, so identical settings share a handler.</summary>
@@ -264,7 +302,15 @@ namespace Caxton
 
             public void Configure(string? name, HttpClientFactoryOptions options)
             {
-                options.HttpMessageHandlerBuilderActions.Add(builder => builder.PrimaryHandler = CreateHandler(HandlerSettings.Default));
+                options.HandlerLifetime = HandlerLifetime;
+                options.HttpMessageHandlerBuilderActions.Add(builder =>
+                {
+                    builder.PrimaryHandler = CreateHandler(HandlerSettings.Default);
+                    if (IsNetFramework)
+                    {
+                        builder.AdditionalHandlers.Add(new ConnectionLease());
+                    }
+                });
                 options.HttpClientActions.Add(client => client.Timeout = Timeout.InfiniteTimeSpan); // each call has its own budget
             }
         }

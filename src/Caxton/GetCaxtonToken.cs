@@ -87,7 +87,7 @@ namespace Caxton.Commands
             }
             else if (AsHeader)
             {
-                WriteObject(new Hashtable { ["Authorization"] = "Bearer " + Secrets.ToPlainText(token.AccessToken) });
+                WriteObject(new Hashtable { ["Authorization"] = Secrets.AuthorizationHeader(token.AccessToken) });
             }
             else
             {

@@ -1,7 +1,5 @@
 using System;
-using System.Collections.ObjectModel;
 using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using System.Net.Http;
 using System.Text;
 
@@ -24,7 +22,7 @@ namespace Caxton.Commands
         [ValidateSet("GET", "POST", "PUT", "PATCH", "DELETE")]
         public string Method { get; set; } = "GET";
 
-        /// <summary>A string is sent as it is; anything else is converted with ConvertTo-Json.</summary>
+        /// <summary>A string or byte array is sent as it is; anything else as JSON, the same bytes on 5.1 and 7.</summary>
         [Parameter]
         public object? Body { get; set; }
 
@@ -75,10 +73,8 @@ namespace Caxton.Commands
                 case byte[] bytes:
                     return bytes;
                 default:
-                    // PowerShell's own converter, so hashtables and objects turn out as users expect.
-                    Collection<PSObject> json = InvokeCommand.InvokeScript(
-                        "param($value) ConvertTo-Json -InputObject $value -Depth 20 -Compress", true, PipelineResultTypes.None, null, Body);
-                    return Encoding.UTF8.GetBytes(json.Count > 0 ? json[0].ToString() : "null");
+                    // Written by the engine, not ConvertTo-Json, whose dates and escapes differ between 5.1 and 7.
+                    return RequestBody.Serialize(PowerShellBody.ToNeutral(Body));
             }
         }
     }

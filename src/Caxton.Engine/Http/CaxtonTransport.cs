@@ -103,7 +103,7 @@ namespace Caxton
                         var attemptWatch = Stopwatch.StartNew();
                         using (var response = await clientFactory().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false))
                         {
-                            var body = await ReadBodyAsync(response, operation, method, uri, deadline.Token).ConfigureAwait(false);
+                            var body = await ReadBodyWithinAsync(response, operation, method, uri, deadline.Token).ConfigureAwait(false);
                             var status = (int)response.StatusCode;
                             var exchange = new HttpExchange(operation, method, uri, status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body, secrets)
                             {
@@ -234,6 +234,26 @@ namespace Caxton
         {
             var body = exchange.Body.Length == 0 ? "(empty)" : Encoding.UTF8.GetString(exchange.Body);
             log.Debug(Redactor.RedactAndTruncate($"{exchange.Operation}: response HTTP {exchange.Status} {exchange.MediaType}\n  {body}", exchange.Secrets, MaxTracedChars));
+        }
+
+        /// <summary>
+        /// Reads the body within the budget. .NET Framework's response stream ignores the token in ReadAsync,
+        /// so a server that stalls after its headers would hold the call until its own 300 s limit: when the
+        /// budget ends, the response is disposed, which ends the read, and that counts as the budget ending.
+        /// </summary>
+        private static async Task<byte[]> ReadBodyWithinAsync(HttpResponseMessage response, string operation, string method, Uri uri, CancellationToken budget)
+        {
+            using (budget.Register(response.Dispose))
+            {
+                try
+                {
+                    return await ReadBodyAsync(response, operation, method, uri, budget).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (budget.IsCancellationRequested && !(exception is OperationCanceledException) && !(exception is CaxtonException))
+                {
+                    throw new OperationCanceledException(budget);
+                }
+            }
         }
 
         private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, string operation, string method, Uri uri, CancellationToken cancellationToken)
