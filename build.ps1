@@ -3,13 +3,13 @@
 .SYNOPSIS
     Builds, tests and demonstrates the Caxton module.
 .DESCRIPTION
-    Build (default) lays out an importable module at out/Caxton and the sandbox emulator at out/sandbox.
+    Build (default) lays out an importable module at out/Caxton and the emulator at out/emulator.
     Test runs the xunit engine tests, the Pester tests against the built module and, where mono is
     installed, the .NET Framework load-and-flow test (tests/Caxton.NetFx), and ends with one line
     "N passed, N failed". Demo runs the whole authentication flow against a local emulator.
     Bench measures import, cold start, per-call cost, parallel throughput and memory side by side
-    and writes tests/bench/results.md. Sandbox builds only the emulator (never out/Caxton, which a
-    session may have imported) and runs it in the foreground on loopback port -Port for offline
+    and writes tests/bench/results.md. Emulator (formerly Sandbox, still accepted) builds only the emulator (never out/Caxton,
+    which a session may have imported) and runs it in the foreground on loopback port -Port for offline
     development. Package makes out/Caxton.<version>.nupkg with PSResourceGet. Clean removes build output.
     Everything it needs comes from NuGet: run `dotnet tool restore` first, then `dotnet pwsh ./build.ps1`.
 .EXAMPLE
@@ -17,13 +17,13 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Sandbox', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Emulator', 'Sandbox', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # The emulator's loopback port for -Task Sandbox; 0 picks a free one.
+    # The emulator's loopback port for -Task Emulator; 0 picks a free one.
     [ValidateRange(0, 65535)]
     [int] $Port = 5080
 )
@@ -34,7 +34,7 @@ Set-Location -LiteralPath $PSScriptRoot
 
 $out = Join-Path $PSScriptRoot 'out'
 $moduleOut = Join-Path $out 'Caxton'
-$sandboxOut = Join-Path $out 'sandbox'
+$emulatorOut = Join-Path $out 'emulator'
 $testOut = Join-Path $out 'test'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
@@ -45,14 +45,14 @@ function Invoke-Dotnet {
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
 }
 
-function Invoke-SandboxBuild {
-    Invoke-Dotnet build src/Caxton.Sandbox/Caxton.Sandbox.csproj -c $Configuration -o $sandboxOut --nologo -v quiet
+function Invoke-EmulatorBuild {
+    Invoke-Dotnet build src/Caxton.Emulator/Caxton.Emulator.csproj -c $Configuration -o $emulatorOut --nologo -v quiet
 }
 
 function Invoke-Build {
     $staging = Join-Path $out 'obj/module'
     Invoke-Dotnet build src/Caxton/Caxton.csproj -c $Configuration -o $staging --nologo -v quiet
-    Invoke-SandboxBuild
+    Invoke-EmulatorBuild
 
     # The module folder holds only what PowerShell loads: the manifest, the cmdlets, help, and in
     # Dependencies/ the engine and its dependencies, which Caxton.dll's own resolver loads (on PowerShell 7
@@ -131,7 +131,7 @@ function Invoke-NetFxTest {
     # Through the environment, so the control's child process runs strict as well.
     $env:MONO_ENV_OPTIONS = '--assembly-loader=strict'
     try {
-        $lines = @(& mono (Join-Path $netfxOut 'Caxton.NetFx.exe') $moduleOut (Join-Path $sandboxOut 'Caxton.Sandbox.dll') 2>&1 | ForEach-Object { "$_" })
+        $lines = @(& mono (Join-Path $netfxOut 'Caxton.NetFx.exe') $moduleOut (Join-Path $emulatorOut 'Caxton.Emulator.dll') 2>&1 | ForEach-Object { "$_" })
         $exitCode = $LASTEXITCODE
     }
     finally {
@@ -176,7 +176,7 @@ function Invoke-Test {
     # Pester: the built module in a fresh pwsh, against real emulators over loopback.
     $pester = Get-PesterModulePath
     $summary = Join-Path $testOut 'pester.json'
-    & dotnet pwsh -NoProfile -NonInteractive -File tests/Invoke-PesterTests.ps1 -PesterPath $pester -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -SandboxPath (Join-Path $sandboxOut 'Caxton.Sandbox.dll') -SummaryPath $summary | Out-Host
+    & dotnet pwsh -NoProfile -NonInteractive -File tests/Invoke-PesterTests.ps1 -PesterPath $pester -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -EmulatorPath (Join-Path $emulatorOut 'Caxton.Emulator.dll') -SummaryPath $summary | Out-Host
     $pesterPassed = 0; $pesterFailed = 0
     if (Test-Path $summary) {
         $result = Get-Content -Raw $summary | ConvertFrom-Json
@@ -201,14 +201,14 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    Import-Module (Join-Path $PSScriptRoot 'src/Caxton.Sandbox/CaxtonSandbox.psm1') -Force
-    $sandbox = Start-CaxtonSandbox -Path (Join-Path $sandboxOut 'Caxton.Sandbox.dll')
+    Import-Module (Join-Path $PSScriptRoot 'src/Caxton.Emulator/CaxtonEmulator.psm1') -Force
+    $emulator = Start-CaxtonEmulator -Path (Join-Path $emulatorOut 'Caxton.Emulator.dll')
     try {
-        & dotnet pwsh -NoProfile -NonInteractive -File src/demo/Demo.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -BaseUri $sandbox.BaseUri | Out-Host
+        & dotnet pwsh -NoProfile -NonInteractive -File src/demo/Demo.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -BaseUri $emulator.BaseUri | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "The demo failed with exit code $LASTEXITCODE." }
     }
     finally {
-        Stop-CaxtonSandbox $sandbox
+        Stop-CaxtonEmulator $emulator
     }
 }
 
@@ -218,14 +218,14 @@ switch ($Task) {
     'Demo' { Invoke-Demo }
     'Bench' {
         Invoke-Build
-        & dotnet pwsh -NoProfile -NonInteractive -File tests/bench/Invoke-Benchmark.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -SandboxPath (Join-Path $sandboxOut 'Caxton.Sandbox.dll') -OutFile tests/bench/results.md | Out-Host
+        & dotnet pwsh -NoProfile -NonInteractive -File tests/bench/Invoke-Benchmark.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -EmulatorPath (Join-Path $emulatorOut 'Caxton.Emulator.dll') -OutFile tests/bench/results.md | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "The benchmark failed with exit code $LASTEXITCODE." }
     }
     'Package' { Invoke-Package }
-    'Sandbox' {
-        Invoke-SandboxBuild
+    { $_ -in 'Emulator', 'Sandbox' } {
+        Invoke-EmulatorBuild
         # The emulator reports a port in use in one line on stderr; pass its exit code on, without a stack trace here.
-        & dotnet (Join-Path $sandboxOut 'Caxton.Sandbox.dll') --port $Port
+        & dotnet (Join-Path $emulatorOut 'Caxton.Emulator.dll') --port $Port
         exit $LASTEXITCODE
     }
     'Clean' {

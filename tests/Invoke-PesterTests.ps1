@@ -5,7 +5,7 @@
 param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ModulePath,
-    [Parameter(Mandatory)] [string] $SandboxPath,
+    [Parameter(Mandatory)] [string] $EmulatorPath,
     [Parameter(Mandatory)] [string] $SummaryPath
 )
 
@@ -14,8 +14,8 @@ Import-Module $PesterPath -MinimumVersion 5.7 -Force
 
 # The test files read these: the module under test is the built one, never the source tree.
 $env:CAXTON_TEST_MODULE = (Resolve-Path $ModulePath).Path
-$env:CAXTON_TEST_SANDBOX = (Resolve-Path $SandboxPath).Path
-$env:CAXTON_TEST_HELPERS = Join-Path $PSScriptRoot '../src/Caxton.Sandbox/CaxtonSandbox.psm1' | Resolve-Path | ForEach-Object Path
+$env:CAXTON_TEST_EMULATOR = (Resolve-Path $EmulatorPath).Path
+$env:CAXTON_TEST_HELPERS = Join-Path $PSScriptRoot '../src/Caxton.Emulator/CaxtonEmulator.psm1' | Resolve-Path | ForEach-Object Path
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = Join-Path $PSScriptRoot 'Pester'

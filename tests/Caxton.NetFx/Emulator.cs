@@ -10,10 +10,10 @@ using System.Threading;
 namespace Caxton.NetFx
 {
     /// <summary>
-    /// The sandbox emulator (a .NET 10 program), started as src/Caxton.Sandbox/CaxtonSandbox.psm1 starts it,
+    /// The emulator (a .NET 10 program), started as src/Caxton.Emulator/CaxtonEmulator.psm1 starts it,
     /// and the few control calls this program makes: POST accounts, POST faults, DELETE faults.
     /// The ready file's first line is the base URI, its second the per-run key every control call sends
-    /// as X-Emulator-Key (as Invoke-SandboxControlRequest in CaxtonSandbox.psm1 does).
+    /// as X-Emulator-Key (as Invoke-EmulatorControlRequest in CaxtonEmulator.psm1 does).
     /// </summary>
     internal sealed class Emulator : IDisposable
     {
@@ -21,10 +21,10 @@ namespace Caxton.NetFx
         private readonly HttpClient control = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         private readonly Uri controlUri;
 
-        public Emulator(string sandboxDll)
+        public Emulator(string emulatorDll)
         {
             var ready = Path.Combine(Path.GetTempPath(), $"caxton-netfx-{Guid.NewGuid():N}.url");
-            var start = new ProcessStartInfo("dotnet", $"\"{sandboxDll}\" --ready-file \"{ready}\" --quiet")
+            var start = new ProcessStartInfo("dotnet", $"\"{emulatorDll}\" --ready-file \"{ready}\" --quiet")
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
@@ -42,7 +42,7 @@ namespace Caxton.NetFx
                 if (process.HasExited || DateTime.UtcNow > deadline)
                 {
                     Dispose();
-                    throw new InvalidOperationException("The sandbox emulator did not start within 60 s.");
+                    throw new InvalidOperationException("The emulator did not start within 60 s.");
                 }
 
                 Thread.Sleep(50);

@@ -81,6 +81,6 @@ public class ErrorGuidanceTests
         var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.NewClientPasswordAsync("u", "c", NullLog.Instance, CancellationToken.None));
 
         Assert.Equal(CaxtonErrorIds.ConnectionFailed, error.ErrorId);
-        Assert.Contains("-Task Sandbox", error.RecommendedAction, StringComparison.Ordinal);
+        Assert.Contains("-Task Emulator", error.RecommendedAction, StringComparison.Ordinal);
     }
 }

@@ -8,8 +8,8 @@ function ConvertTo-PlainText([securestring] $Secure) {
 
 function New-TestPassword {
     # A fresh account on the emulator and its first client password, on the given connection.
-    param([Parameter(Mandatory)] $Sandbox, $Connection)
-    $account = New-CaxtonSandboxAccount -Sandbox $Sandbox
+    param([Parameter(Mandatory)] $Emulator, $Connection)
+    $account = New-CaxtonEmulatorAccount -Emulator $Emulator
     $splat = @{ Username = $account.Username; Clientname = $account.Clientname; Confirm = $false }
     if ($Connection) { $splat.Connection = $Connection }
     New-CaxtonPassword @splat

@@ -2,7 +2,7 @@
 # usernames, which read the connections of the runspace asking.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
 
     function Complete([string] $Completer, [string] $Word) {
         $type = "Caxton.Commands.Completers.$Completer" -as [type]
@@ -30,7 +30,7 @@ BeforeAll {
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'Completion' {
@@ -43,7 +43,7 @@ Describe 'Completion' {
 
     It 'completes the names of this runspace''s connections, by prefix, always single-quoted' {
         foreach ($name in 'prod-eu', 'prod-us', 'staging', 'my conn') {
-            $null = Connect-Caxton -BaseUri $sandbox.BaseUri -Name $name
+            $null = Connect-Caxton -BaseUri $emulator.BaseUri -Name $name
         }
         (Complete ConnectionNameCompleter 'prod').CompletionText | Should -Be @("'prod-eu'", "'prod-us'")
         (Complete ConnectionNameCompleter 'PROD-u').CompletionText | Should -Be @("'prod-us'")
@@ -60,7 +60,7 @@ Describe 'Completion' {
         @{ Case = 'straight quotes'; Name = "it's ""x"" '' `$(whoami)" }
         @{ Case = 'code'; Name = 'cx-$(Get-Date);`n|&@{}' }
     ) {
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri -Name $Name
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri -Name $Name
         $matches_ = Complete-Line "Get-CaxtonToken -Connection $($Name.Substring(0, 2))" | Where-Object ListItemText -EQ $Name
         $matches_ | Should -HaveCount 1
         Get-CompletedArgument $matches_.CompletionText | Should -BeExactly $Name
@@ -76,8 +76,8 @@ Describe 'Completion' {
         @{ Typed = "$([char]0x201C)emu" }
         @{ Typed = "'emu''s" }
     ) {
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'emu-quoted'
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri -Name "emu's conn"
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'emu-quoted'
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri -Name "emu's conn"
         $expected = @{ "'emu''s" = "emu's conn"; "'emu-q'" = 'emu-quoted' }[$Typed] ?? 'emu-quoted'
         $found = Complete-Line "Get-CaxtonToken -Connection $Typed"
         $found.ListItemText | Should -Contain $expected
@@ -85,8 +85,8 @@ Describe 'Completion' {
     }
 
     It 'completes a username holding a curly quote to one single-quoted string' {
-        $account = New-CaxtonSandboxAccount -Sandbox $sandbox -Username "o$([char]0x2019)neil-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
-        $connection = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'curly-user'
+        $account = New-CaxtonEmulatorAccount -Emulator $emulator -Username "o$([char]0x2019)neil-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+        $connection = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'curly-user'
         $null = New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Connection $connection -Confirm:$false
         $found = Complete-Line "Reset-CaxtonCredential -Username 'o$([char]0x2019)$([char]0x2019)neil" | Where-Object ListItemText -EQ $account.Username
         $found | Should -HaveCount 1
@@ -94,9 +94,9 @@ Describe 'Completion' {
     }
 
     It 'completes -Clientname with the clientnames used in this runspace, for the -Username given' {
-        $mine = New-CaxtonSandboxAccount -Sandbox $sandbox -Clientname "clientA $([char]0x2019)x"
-        $other = New-CaxtonSandboxAccount -Sandbox $sandbox -Clientname 'clientB'
-        $connection = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'clientnames'
+        $mine = New-CaxtonEmulatorAccount -Emulator $emulator -Clientname "clientA $([char]0x2019)x"
+        $other = New-CaxtonEmulatorAccount -Emulator $emulator -Clientname 'clientB'
+        $connection = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'clientnames'
         foreach ($account in $mine, $other) {
             $null = New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Connection $connection -Confirm:$false
         }
@@ -108,22 +108,22 @@ Describe 'Completion' {
     }
 
     It 'offers no clientname Caxton refused' {
-        $account = New-CaxtonSandboxAccount -Sandbox $sandbox -Clientname 'accepted'
+        $account = New-CaxtonEmulatorAccount -Emulator $emulator -Clientname 'accepted'
         $null = New-CaxtonPassword -Username $account.Username -Clientname 'refused-clientname' -Confirm:$false -ErrorAction SilentlyContinue
         Complete-Line "New-CaxtonPassword -Username $($account.Username) -Clientname refused" | Should -BeNullOrEmpty
     }
 
     It 'stops offering a name once Disconnect-Caxton forgets it' {
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'leaving'
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'leaving'
         (Complete ConnectionNameCompleter 'leav').ListItemText | Should -Be @('leaving')
         Disconnect-Caxton -Name 'leaving'
         Complete ConnectionNameCompleter 'leav' | Should -BeNullOrEmpty
     }
 
     It 'completes usernames held by the connections, once each' {
-        $first = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'holder'
-        $password = New-TestPassword -Sandbox $sandbox -Connection $first
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'holder-too'
+        $first = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'holder'
+        $password = New-TestPassword -Emulator $emulator -Connection $first
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'holder-too'
         $null = Get-CaxtonToken -Username $password.Username -ClientPassword $password.ClientPassword
         $found = Complete UsernameCompleter $password.Username.Substring(0, 8)
         $found.ListItemText | Should -Be @($password.Username)
@@ -131,7 +131,7 @@ Describe 'Completion' {
     }
 
     It 'offers nothing from another runspace''s connections' {
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'only-here'
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'only-here'
         $module = $env:CAXTON_TEST_MODULE
         $elsewhere = 1 | ForEach-Object -Parallel {
             Import-Module $using:module
@@ -150,8 +150,8 @@ Describe 'Completion' {
         @{ Line = 'New-CaxtonPassword -Username tab-user-1 -Clientname '; Expected = "'tab-client'" }
     ) {
         if (-not (Get-CaxtonConnection -Name 'tab-one' -ErrorAction SilentlyContinue)) {
-            $connection = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'tab-one'
-            $account = New-CaxtonSandboxAccount -Sandbox $sandbox -Username 'tab-user-1' -Clientname 'tab-client'
+            $connection = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'tab-one'
+            $account = New-CaxtonEmulatorAccount -Emulator $emulator -Username 'tab-user-1' -Clientname 'tab-client'
             $null = New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Connection $connection -Confirm:$false
         }
         (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText | Should -Contain $Expected

@@ -2,7 +2,7 @@
 # cross-user tokens under concurrency, switching connections without dropping one, keeping the password.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
 
     function Get-Credential2([string] $User, [securestring] $Password) {
         [pscredential]::new($User, $Password)
@@ -10,14 +10,14 @@ BeforeAll {
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'A failed explicit call leaves the connection exactly as it was' {
     BeforeEach {
         Disconnect-Caxton
-        $script:connection = Connect-Caxton -BaseUri $sandbox.BaseUri
-        $script:password = New-TestPassword -Sandbox $sandbox
+        $script:connection = Connect-Caxton -BaseUri $emulator.BaseUri
+        $script:password = New-TestPassword -Emulator $emulator
         $script:token = $password | Get-CaxtonToken
         $script:wrong = ConvertTo-SecureString 'mistyped-Pa55' -AsPlainText -Force
     }
@@ -28,7 +28,7 @@ Describe 'A failed explicit call leaves the connection exactly as it was' {
         @{ Way = 'the pipeline' }
         @{ Way = '-Credential -Force' }
     ) {
-        Reset-CaxtonSandboxStats -Sandbox $sandbox
+        Reset-CaxtonEmulatorStats -Emulator $emulator
         switch ($Way) {
             '-Credential' { Get-CaxtonToken -Credential (Get-Credential2 $password.Username $wrong) -ErrorAction SilentlyContinue -ErrorVariable failed }
             '-Username/-ClientPassword' { Get-CaxtonToken -Username $password.Username -ClientPassword $wrong -ErrorAction SilentlyContinue -ErrorVariable failed }
@@ -42,12 +42,12 @@ Describe 'A failed explicit call leaves the connection exactly as it was' {
         ConvertTo-PlainText $connection.Credential.Password | Should -Be (ConvertTo-PlainText $password.ClientPassword)
         # The cached token still answers: no new request.
         ConvertTo-PlainText (Get-CaxtonToken).AccessToken | Should -Be (ConvertTo-PlainText $token.AccessToken)
-        (Get-CaxtonSandboxStats -Sandbox $sandbox).token | Should -Be 1
+        (Get-CaxtonEmulatorStats -Emulator $emulator).token | Should -Be 1
     }
 
     It 'and a successful explicit call makes its credential the held one' {
-        $other = New-CaxtonSandboxAccount -Sandbox $sandbox
-        $otherPassword = New-CaxtonPassword -Username $other.Username -Clientname $other.Clientname -Confirm:$false -Connection ([Caxton.CaxtonConnection]::new([uri] $sandbox.BaseUri))
+        $other = New-CaxtonEmulatorAccount -Emulator $emulator
+        $otherPassword = New-CaxtonPassword -Username $other.Username -Clientname $other.Clientname -Confirm:$false -Connection ([Caxton.CaxtonConnection]::new([uri] $emulator.BaseUri))
         $null = Get-CaxtonToken -Credential $otherPassword.Credential
         $connection.Username | Should -Be $other.Username
     }
@@ -56,14 +56,14 @@ Describe 'A failed explicit call leaves the connection exactly as it was' {
 Describe 'Two users, explicit credentials, one connection shared by runspaces' {
     It 'every call gets a token the server says is for the user it asked for' {
         Disconnect-Caxton
-        $shared = Connect-Caxton -BaseUri $sandbox.BaseUri
-        $one = [Caxton.CaxtonConnection]::new([uri] $sandbox.BaseUri)
+        $shared = Connect-Caxton -BaseUri $emulator.BaseUri
+        $one = [Caxton.CaxtonConnection]::new([uri] $emulator.BaseUri)
         $users = foreach ($i in 1, 2) {
-            $account = New-CaxtonSandboxAccount -Sandbox $sandbox
+            $account = New-CaxtonEmulatorAccount -Emulator $emulator
             (New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Confirm:$false -Connection $one).Credential
         }
         $module = $env:CAXTON_TEST_MODULE
-        $banks = $sandbox.BaseUri + 'reference/lookup/banks/GBP'
+        $banks = $emulator.BaseUri + 'reference/lookup/banks/GBP'
 
         # 6 runspaces x 25 calls, alternating the two users: bounded, and heavy enough to interleave.
         $results = 1..6 | ForEach-Object -ThrottleLimit 6 -Parallel {
@@ -87,13 +87,13 @@ Describe 'Switching connections never drops a credential' {
     BeforeEach {
         Disconnect-Caxton
         Get-CaxtonConnection -ListAvailable | Disconnect-Caxton
-        $script:prod = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'prod'
-        $script:password = New-TestPassword -Sandbox $sandbox -Connection $prod
+        $script:prod = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'prod'
+        $script:password = New-TestPassword -Emulator $emulator -Connection $prod
         $script:token = $password | Get-CaxtonToken -Connection $prod
     }
 
     It 'Select-CaxtonConnection -Name makes an existing connection the default without touching it' {
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'staging'
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'staging'
         (Get-CaxtonConnection).Name | Should -Be 'staging'
 
         Select-CaxtonConnection -Name 'prod'
@@ -105,7 +105,7 @@ Describe 'Switching connections never drops a credential' {
     }
 
     It 'Select-CaxtonConnection takes a connection object from the pipeline, with -PassThru' {
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'staging'
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'staging'
         $selected = Get-CaxtonConnection -Name 'prod' | Select-CaxtonConnection -PassThru
         [object]::ReferenceEquals($selected, $prod) | Should -BeTrue
         (Get-CaxtonConnection).Name | Should -Be 'prod'
@@ -118,7 +118,7 @@ Describe 'Switching connections never drops a credential' {
     }
 
     It 'Get-CaxtonConnection -ListAvailable shows which one is the default' {
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'staging'
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'staging'
         $list = Get-CaxtonConnection -ListAvailable
         @($list | Where-Object IsDefault).Name | Should -Be @('staging')
         Select-CaxtonConnection prod
@@ -127,7 +127,7 @@ Describe 'Switching connections never drops a credential' {
     }
 
     It 'connecting again to the same name and base URI keeps the credential and token (our decision)' {
-        $again = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'prod' -WarningVariable warned
+        $again = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'prod' -WarningVariable warned
         $warned | Should -BeNullOrEmpty
         $again.Username | Should -Be $password.Username
         $again.TokenExpiresOn | Should -Be $token.ExpiresOn
@@ -136,9 +136,9 @@ Describe 'Switching connections never drops a credential' {
 
     It 'a plain Connect-Caxton to the same base URI keeps the unnamed default''s credential too' {
         Disconnect-Caxton -Name 'prod'
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
-        $held = New-TestPassword -Sandbox $sandbox
-        $again = Connect-Caxton -BaseUri $sandbox.BaseUri -WarningVariable warned
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
+        $held = New-TestPassword -Emulator $emulator
+        $again = Connect-Caxton -BaseUri $emulator.BaseUri -WarningVariable warned
         $warned | Should -BeNullOrEmpty
         $again.Username | Should -Be $held.Username
     }
@@ -154,8 +154,8 @@ Describe 'Switching connections never drops a credential' {
 Describe 'The password can be kept' {
     BeforeAll {
         Disconnect-Caxton
-        $script:connection = Connect-Caxton -BaseUri $sandbox.BaseUri
-        $script:password = New-TestPassword -Sandbox $sandbox
+        $script:connection = Connect-Caxton -BaseUri $emulator.BaseUri
+        $script:password = New-TestPassword -Emulator $emulator
     }
 
     It 'the password object has a Credential: a PSCredential of Username and ClientPassword' {
@@ -188,7 +188,7 @@ Describe 'The password can be kept' {
     }
 
     It 'a connection without a credential has none to give' {
-        [Caxton.CaxtonConnection]::new([uri] $sandbox.BaseUri).Credential | Should -BeNullOrEmpty
+        [Caxton.CaxtonConnection]::new([uri] $emulator.BaseUri).Credential | Should -BeNullOrEmpty
     }
 
     It 'help says the password is shown only once and how to keep it' {

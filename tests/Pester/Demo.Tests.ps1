@@ -1,17 +1,17 @@
 # The README's demo must keep working: run src/demo/Demo.ps1 as `build.ps1 -Task Demo` does.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'The demo' {
     It 'runs the whole flow against the emulator, exits 0 and shows secrets only masked' {
         $demo = Join-Path $PSScriptRoot '../../src/demo/Demo.ps1'
-        $output = Invoke-FreshPwsh -File $demo -ModulePath $env:CAXTON_TEST_MODULE -BaseUri $sandbox.BaseUri 2>&1 | Out-String
+        $output = Invoke-FreshPwsh -File $demo -ModulePath $env:CAXTON_TEST_MODULE -BaseUri $emulator.BaseUri 2>&1 | Out-String
         $output = $output -replace '\e\[[0-9;]*m'   # host colours
         $LASTEXITCODE | Should -Be 0 -Because $output
         $output | Should -Match 'Demo finished'

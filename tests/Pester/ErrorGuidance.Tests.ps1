@@ -2,7 +2,7 @@
 # module and the emulator.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
 
     function Get-FreeLoopbackPort {
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
@@ -31,13 +31,13 @@ BeforeAll {
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'Wrong ErrorIds and vague wording (finding 7)' {
     BeforeEach {
         Disconnect-Caxton
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
     }
 
     It 'an unknown -Connection name is ConnectionNotFound, not a binding error' {
@@ -59,7 +59,7 @@ Describe 'Wrong ErrorIds and vague wording (finding 7)' {
     }
 
     It 'Get-CaxtonToken with no credential says to run Connect-Caxton -Credential or New-CaxtonPassword' {
-        $output = Invoke-FreshPwsh -Command "`$env:CAXTON_USERNAME = `$null; `$env:CAXTON_CLIENTPASSWORD = `$null; Import-Module '$env:CAXTON_TEST_MODULE'; `$null = Connect-Caxton -BaseUri '$($sandbox.BaseUri)'; Get-CaxtonToken -ErrorVariable failed -ErrorAction SilentlyContinue; `$failed[0].FullyQualifiedErrorId; `$failed[0].Exception.Message"
+        $output = Invoke-FreshPwsh -Command "`$env:CAXTON_USERNAME = `$null; `$env:CAXTON_CLIENTPASSWORD = `$null; Import-Module '$env:CAXTON_TEST_MODULE'; `$null = Connect-Caxton -BaseUri '$($emulator.BaseUri)'; Get-CaxtonToken -ErrorVariable failed -ErrorAction SilentlyContinue; `$failed[0].FullyQualifiedErrorId; `$failed[0].Exception.Message"
         $output[0] | Should -BeLike 'NoClientCredential,*'
         $output[1] | Should -Match 'Connect-Caxton -Credential'
         $output[1] | Should -Match 'New-CaxtonPassword'
@@ -70,7 +70,7 @@ Describe 'Wrong ErrorIds and vague wording (finding 7)' {
         @{ Operation = 'the register endpoint' }
         @{ Operation = 'the token endpoint' }
     ) {
-        $root = $sandbox.BaseUri -replace 'api/$', ''
+        $root = $emulator.BaseUri -replace 'api/$', ''
         $null = Connect-Caxton -BaseUri $root
         if ($Operation -eq 'the token endpoint') {
             Get-CaxtonToken -Credential ([pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force))) -ErrorAction SilentlyContinue -ErrorVariable failed
@@ -80,7 +80,7 @@ Describe 'Wrong ErrorIds and vague wording (finding 7)' {
         }
         $failed[0].Exception.HttpStatus | Should -Be 404
         $failed[0].ErrorDetails.RecommendedAction | Should -Match '/api/'
-        $failed[0].ErrorDetails.RecommendedAction | Should -Match ([regex]::Escape($sandbox.BaseUri))
+        $failed[0].ErrorDetails.RecommendedAction | Should -Match ([regex]::Escape($emulator.BaseUri))
     }
 
     It 'connection refused on a loopback host hints at starting the emulator' {
@@ -88,11 +88,11 @@ Describe 'Wrong ErrorIds and vague wording (finding 7)' {
         New-CaxtonPassword -Username 'u' -Clientname 'c' -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable failed
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'ConnectionFailed,*'
         $failed[0].ErrorDetails.RecommendedAction | Should -Match 'emulator'
-        $failed[0].ErrorDetails.RecommendedAction | Should -Match '-Task Sandbox'
+        $failed[0].ErrorDetails.RecommendedAction | Should -Match '-Task Emulator'
     }
 
     It 'a password already generated is ResourceExists, recommending reset then generate' {
-        $password = New-TestPassword -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
         New-CaxtonPassword -Username $password.Username -Clientname $password.Clientname -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable failed
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'ApiStatusNotValid,*'
         $failed[0].CategoryInfo.Category | Should -Be 'ResourceExists'
@@ -105,8 +105,8 @@ Describe 'Prompts and silence (finding 8)' {
         @{ How = '-Debug'; Setup = ''; Switch = '-Debug' }
         @{ How = 'with $DebugPreference = Inquire (what -Debug sets on Windows PowerShell 5.1)'; Setup = '$DebugPreference = ''Inquire'';'; Switch = '' }
     ) {
-        $account = New-CaxtonSandboxAccount -Sandbox $sandbox
-        $result = Invoke-Unattended "Import-Module '$env:CAXTON_TEST_MODULE'; `$null = Connect-Caxton -BaseUri '$($sandbox.BaseUri)'; $Setup Reset-CaxtonCredential -Username '$($account.Username)' -Clientname '$($account.Clientname)' -Force $Switch; 'finished'"
+        $account = New-CaxtonEmulatorAccount -Emulator $emulator
+        $result = Invoke-Unattended "Import-Module '$env:CAXTON_TEST_MODULE'; `$null = Connect-Caxton -BaseUri '$($emulator.BaseUri)'; $Setup Reset-CaxtonCredential -Username '$($account.Username)' -Clientname '$($account.Clientname)' -Force $Switch; 'finished'"
         $result.Exited | Should -BeTrue -Because "it must not wait for an answer: $($result.Output)"
         $result.Output | Should -Not -Match 'Continue with this operation'
         $result.Output | Should -Match 'DEBUG: Reset Client Credentials'
@@ -115,8 +115,8 @@ Describe 'Prompts and silence (finding 8)' {
 
     It 'a cached Get-CaxtonToken -Verbose says it came from the cache and when it expires' {
         Disconnect-Caxton
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
-        $token = New-TestPassword -Sandbox $sandbox | Get-CaxtonToken
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
+        $token = New-TestPassword -Emulator $emulator | Get-CaxtonToken
         $verbose = Get-CaxtonToken -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         "$verbose" | Should -Match 'cached'
         "$verbose" | Should -Match ([regex]::Escape($token.ExpiresOn.ToString('u')))
@@ -124,8 +124,8 @@ Describe 'Prompts and silence (finding 8)' {
 
     It 'a client password past its EndDate fails even while a cached token would answer' {
         Disconnect-Caxton
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
-        $password = New-TestPassword -Sandbox $sandbox
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
+        $password = New-TestPassword -Emulator $emulator
         $endsSoon = [DateTimeOffset]::UtcNow.AddSeconds(2)
         $null = Get-CaxtonToken -Username $password.Username -ClientPassword $password.ClientPassword -ClientPasswordExpiresOn $endsSoon -WarningAction SilentlyContinue
         while ([DateTimeOffset]::UtcNow -le $endsSoon) { Start-Sleep -Milliseconds 200 }
@@ -137,11 +137,11 @@ Describe 'Prompts and silence (finding 8)' {
 Describe 'Smaller things (finding 9)' {
     BeforeEach {
         Disconnect-Caxton
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
     }
 
     It 'messages end with one full stop, whatever Caxton''s text ends with' {
-        $password = New-TestPassword -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
         New-CaxtonPassword -Username $password.Username -Clientname $password.Clientname -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable already
         $null = $password | Get-CaxtonToken
         Invoke-CaxtonRestMethod 'reference/lookup/banks/XYZ' -ErrorAction SilentlyContinue -ErrorVariable currency

@@ -1,20 +1,20 @@
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'Failures are ErrorRecords with stable ErrorIds and no secrets' {
     BeforeEach {
         Disconnect-Caxton
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
     }
 
     It 'a wrong client password gives InvalidCredentials, an authentication error without the password' {
-        $password = New-TestPassword -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
         $wrong = ConvertTo-SecureString 'Wrong-Pa55word-that-is-secret' -AsPlainText -Force
         $output = Get-CaxtonToken -Username $password.Username -ClientPassword $wrong -Verbose -ErrorVariable failure -ErrorAction SilentlyContinue 4>&1
         $failure.Count | Should -Be 1
@@ -29,7 +29,7 @@ Describe 'Failures are ErrorRecords with stable ErrorIds and no secrets' {
     }
 
     It 'a second registration while a password is active reports the ApiStatus triple (HTTP 200 form)' {
-        $password = New-TestPassword -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
         New-CaxtonPassword -Username $password.Username -Clientname $password.Clientname -Confirm:$false -ErrorVariable failure -ErrorAction SilentlyContinue
         $record = $failure[0]
         $record.FullyQualifiedErrorId | Should -BeLike 'ApiStatusNotValid,*'
@@ -74,7 +74,7 @@ Describe 'Failures are ErrorRecords with stable ErrorIds and no secrets' {
     }
 
     It 'nothing secret appears in default output or -Verbose of the whole flow' {
-        $password = New-TestPassword -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
         $token = $password | Get-CaxtonToken
         $secrets = (ConvertTo-PlainText $password.ClientPassword), (ConvertTo-PlainText $token.AccessToken)
         $secrets | ForEach-Object { $_.Length | Should -BeGreaterThan 10 }

@@ -3,7 +3,7 @@
 # and the connection keeps working. Writes "faults: N injected, N survived" for CI.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
     $script:injected = 0
     $script:survived = 0
 
@@ -14,7 +14,7 @@ BeforeAll {
         call ends in output or in an ErrorRecord carrying a CaxtonException.
         #>
         param([Parameter(Mandatory)] [scriptblock] $Call)
-        $before = Get-CaxtonSandboxStats -Sandbox $sandbox
+        $before = Get-CaxtonEmulatorStats -Emulator $emulator
         $output = $null
         $record = $null
         $watch = [Diagnostics.Stopwatch]::StartNew()
@@ -26,7 +26,7 @@ BeforeAll {
             $record = $_
         }
         $watch.Stop()
-        $after = Get-CaxtonSandboxStats -Sandbox $sandbox
+        $after = Get-CaxtonEmulatorStats -Emulator $emulator
 
         $faults = $after.faultsInjected - $before.faultsInjected
         $script:injected += $faults
@@ -45,7 +45,7 @@ BeforeAll {
     function Assert-StillWorks {
         # (i) Once the faults are gone, the same connection serves a normal call.
         param([Parameter(Mandatory)] [ValidateSet('Token', 'Password')] [string] $Call, $Account)
-        $null = Clear-CaxtonSandboxFault -Sandbox $sandbox
+        $null = Clear-CaxtonEmulatorFault -Emulator $emulator
         if ($Call -eq 'Token') {
             Get-CaxtonToken -Force -Connection $connection -ErrorAction Stop | Should -BeOfType ([Caxton.CaxtonToken])
         }
@@ -71,7 +71,7 @@ BeforeAll {
 
     function New-FaultAccount {
         # A fresh account whose register request has not reached the emulator's store yet.
-        New-CaxtonSandboxAccount -Sandbox $sandbox
+        New-CaxtonEmulatorAccount -Emulator $emulator
     }
 
     function Invoke-Register($Account) {
@@ -84,32 +84,32 @@ AfterAll {
         $null = New-Item -ItemType Directory -Force -Path $env:CAXTON_TEST_REPORT_DIR
         Set-Content -LiteralPath (Join-Path $env:CAXTON_TEST_REPORT_DIR 'faults.txt') -Value "faults: $script:injected injected, $script:survived survived"
     }
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'The module under injected faults' {
     BeforeEach {
-        $null = Clear-CaxtonSandboxFault -Sandbox $sandbox
+        $null = Clear-CaxtonEmulatorFault -Emulator $emulator
         Disconnect-Caxton
-        $script:connection = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $script:connection = Connect-Caxton -BaseUri $emulator.BaseUri
     }
 
     AfterEach {
-        $null = Clear-CaxtonSandboxFault -Sandbox $sandbox
+        $null = Clear-CaxtonEmulatorFault -Emulator $emulator
     }
 
     It '(a) two 503s with Retry-After: 1, then success, give a token after 3 token requests' {
-        $null = New-TestPassword -Sandbox $sandbox
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Status 503 -RetryAfter 1 -Count 2
+        $null = New-TestPassword -Emulator $emulator
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Status 503 -RetryAfter 1 -Count 2
         $result = Invoke-Faulted { Get-CaxtonToken }
         Assert-Token $result -Faults 2 -Requests 3
     }
 
     It '(b) a 429 with Retry-After as an HTTP date about a second ahead, then success, gives a token' {
-        $null = New-TestPassword -Sandbox $sandbox
+        $null = New-TestPassword -Emulator $emulator
         # The 'r' format drops the fraction of a second, so this date is 1 to 2 s ahead.
         $date = [DateTime]::UtcNow.AddSeconds(2).ToString('r', [Globalization.CultureInfo]::InvariantCulture)
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Status 429 -RetryAfter $date
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Status 429 -RetryAfter $date
         $result = Invoke-Faulted { Get-CaxtonToken }
         Assert-Token $result -Faults 1 -Requests 2
     }
@@ -117,7 +117,7 @@ Describe 'The module under injected faults' {
     It '(c) an HTML 502 page on register gives HttpError, ResourceUnavailable, no HTML, and is not retried' {
         $account = New-FaultAccount
         # More than one, so a register that was wrongly retried would show in the count.
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path clients/auth/register -Status 502 -Body html -Count 3
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path clients/auth/register -Status 502 -Body html -Count 3
         $result = Invoke-Faulted { Invoke-Register $account }
         Assert-Failure $result HttpError ResourceUnavailable
         $result.Error.Exception.HttpStatus | Should -Be 502
@@ -127,9 +127,9 @@ Describe 'The module under injected faults' {
     }
 
     It '(d) a persistent 503 on token with -MaximumRetryCount 2 gives HttpError after exactly 3 token requests' {
-        $script:connection = Connect-Caxton -BaseUri $sandbox.BaseUri -MaximumRetryCount 2
-        $null = New-TestPassword -Sandbox $sandbox
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Status 503 -Count 10
+        $script:connection = Connect-Caxton -BaseUri $emulator.BaseUri -MaximumRetryCount 2
+        $null = New-TestPassword -Emulator $emulator
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Status 503 -Count 10
         $result = Invoke-Faulted { Get-CaxtonToken }
         Assert-Failure $result HttpError ResourceUnavailable
         $result.Error.Exception.HttpStatus | Should -Be 503
@@ -138,10 +138,10 @@ Describe 'The module under injected faults' {
     }
 
     It '(e) a stalled token request with -TimeoutSec 2 gives RequestTimeout instead of hanging' {
-        $script:connection = Connect-Caxton -BaseUri $sandbox.BaseUri -TimeoutSec 2
-        $null = New-TestPassword -Sandbox $sandbox
+        $script:connection = Connect-Caxton -BaseUri $emulator.BaseUri -TimeoutSec 2
+        $null = New-TestPassword -Emulator $emulator
         # Every attempt stalls, so only the timeout can end the call.
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -DelayMs 20000 -Count 5
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -DelayMs 20000 -Count 5
         $result = Invoke-Faulted { Get-CaxtonToken }
         Assert-Failure $result RequestTimeout OperationTimeout
         # An upper bound only, to prove the call did not hang on the 20 s stall.
@@ -153,7 +153,7 @@ Describe 'The module under injected faults' {
         @{ Body = 'empty' }, @{ Body = 'truncated' }, @{ Body = 'invalid' }, @{ Body = 'null' }
     ) {
         $account = New-FaultAccount
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path clients/auth/register -Body $Body
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path clients/auth/register -Body $Body
         $result = Invoke-Faulted { Invoke-Register $account }
         Assert-Failure $result InvalidResponse InvalidResult
         $result.Faults | Should -Be 1
@@ -161,8 +161,8 @@ Describe 'The module under injected faults' {
     }
 
     It '(g) an oversized body on token gives ResponseTooLarge' {
-        $null = New-TestPassword -Sandbox $sandbox
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Body oversized
+        $null = New-TestPassword -Emulator $emulator
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Body oversized
         $result = Invoke-Faulted { Get-CaxtonToken }
         Assert-Failure $result ResponseTooLarge LimitsExceeded
         $result.Faults | Should -Be 1
@@ -171,7 +171,7 @@ Describe 'The module under injected faults' {
 
     It '(h) a connection reset on register gives ConnectionFailed and is not retried' {
         $account = New-FaultAccount
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path clients/auth/register -Reset -Count 3
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path clients/auth/register -Reset -Count 3
         $result = Invoke-Faulted { Invoke-Register $account }
         Assert-Failure $result ConnectionFailed ConnectionError
         $result.Register | Should -Be 1
@@ -179,8 +179,8 @@ Describe 'The module under injected faults' {
     }
 
     It '(h) a connection reset on token, then success, gives a token (retried)' {
-        $null = New-TestPassword -Sandbox $sandbox
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Reset
+        $null = New-TestPassword -Emulator $emulator
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Reset
         $result = Invoke-Faulted { Get-CaxtonToken }
         Assert-Token $result -Faults 1 -Requests 2
     }

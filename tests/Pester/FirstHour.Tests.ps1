@@ -2,7 +2,7 @@
 # works from a clone. The blocks are read from README.md, so the README cannot drift from the code.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
     $script:repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     $script:readme = Get-Content -Raw (Join-Path $repoRoot 'README.md')
 
@@ -15,7 +15,7 @@ BeforeAll {
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'The README Quick Start' {
@@ -26,7 +26,7 @@ Describe 'The README Quick Start' {
         # is the one under test. Everything else runs as a user pastes it, from the root of the clone.
         $block.Contains('http://127.0.0.1:5080/api/') | Should -BeTrue
         $block.Contains('./out/Caxton/Caxton.psd1') | Should -BeTrue
-        $script = $block.Replace('http://127.0.0.1:5080/api/', $sandbox.BaseUri).Replace('./out/Caxton/Caxton.psd1', $env:CAXTON_TEST_MODULE)
+        $script = $block.Replace('http://127.0.0.1:5080/api/', $emulator.BaseUri).Replace('./out/Caxton/Caxton.psd1', $env:CAXTON_TEST_MODULE)
         # Set-Secret needs SecretManagement and a vault, which cannot be installed here: a stand-in records what it got.
         $standIn = 'function Set-Secret([string] $Name, [object] $Secret) { "stored $Name as $($Secret.GetType().Name) for $($Secret.UserName)" }'
         $file = Join-Path ([IO.Path]::GetTempPath()) ("caxton-quickstart-" + [guid]::NewGuid().ToString('n') + '.ps1')
@@ -86,13 +86,13 @@ Describe 'The README ForEach-Object -Parallel recipe' {
         }
         # Get-Secret needs a vault: the connection line is swapped for one to the emulator with a real credential.
         $lines = $block -split '\r?\n' | Where-Object { $_ -notmatch '^\$conn = Connect-Caxton' }
-        $account = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $account = New-CaxtonEmulatorAccount -Emulator $emulator
         $setup = @(
             '$ErrorActionPreference = ''Stop'''
             $import
-            "`$null = Connect-Caxton -BaseUri '$($sandbox.BaseUri)'"
+            "`$null = Connect-Caxton -BaseUri '$($emulator.BaseUri)'"
             "`$p = New-CaxtonPassword -Username '$($account.Username)' -Clientname '$($account.Clientname)' -Confirm:`$false"
-            "`$conn = Connect-Caxton -Name Prod -BaseUri '$($sandbox.BaseUri)' -Credential `$p.Credential"
+            "`$conn = Connect-Caxton -Name Prod -BaseUri '$($emulator.BaseUri)' -Credential `$p.Credential"
         )
         $file = Join-Path ([IO.Path]::GetTempPath()) ("caxton-parallel-" + [guid]::NewGuid().ToString('n') + '.ps1')
         Set-Content -LiteralPath $file -Value ($setup + $lines)

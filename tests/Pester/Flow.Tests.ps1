@@ -1,28 +1,28 @@
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'The documented flow against the emulator' {
     BeforeEach {
         Disconnect-Caxton
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
     }
 
     It 'Connect-Caxton returns a typed connection that becomes the default' {
-        $connection = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $connection = Connect-Caxton -BaseUri $emulator.BaseUri
         $connection | Should -BeOfType ([Caxton.CaxtonConnection])
-        $connection.BaseUri.AbsoluteUri | Should -Be $sandbox.BaseUri
+        $connection.BaseUri.AbsoluteUri | Should -Be $emulator.BaseUri
         $connection.Environment | Should -Be 'Custom'
         [object]::ReferenceEquals((Get-CaxtonConnection), $connection) | Should -BeTrue
     }
 
     It 'New-CaxtonPassword returns a typed password with a SecureString and the documented fields' {
-        $password = New-TestPassword -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
         $password | Should -BeOfType ([Caxton.CaxtonClientPassword])
         $password.ClientPassword | Should -BeOfType ([securestring])
         (ConvertTo-PlainText $password.ClientPassword).Length | Should -BeGreaterThan 10
@@ -35,7 +35,7 @@ Describe 'The documented flow against the emulator' {
     }
 
     It 'pipes a new password into Get-CaxtonToken by property name' {
-        $token = New-TestPassword -Sandbox $sandbox | Get-CaxtonToken
+        $token = New-TestPassword -Emulator $emulator | Get-CaxtonToken
         $token | Should -BeOfType ([Caxton.CaxtonToken])
         $token.AccessToken | Should -BeOfType ([securestring])
         $token.TokenType | Should -Be 'bearer'
@@ -44,72 +44,72 @@ Describe 'The documented flow against the emulator' {
     }
 
     It 'answers Get-CaxtonToken from the cache and asks again only with -Force' {
-        $null = New-TestPassword -Sandbox $sandbox
-        Reset-CaxtonSandboxStats -Sandbox $sandbox
+        $null = New-TestPassword -Emulator $emulator
+        Reset-CaxtonEmulatorStats -Emulator $emulator
         $first = Get-CaxtonToken
         $second = Get-CaxtonToken
         # The same cached token, each time in the caller's own copy.
         $second.IssuedOn | Should -Be $first.IssuedOn
         (ConvertTo-PlainText $second.AccessToken) | Should -Be (ConvertTo-PlainText $first.AccessToken)
         [object]::ReferenceEquals($first.AccessToken, $second.AccessToken) | Should -BeFalse
-        (Get-CaxtonSandboxStats -Sandbox $sandbox).token | Should -Be 1
+        (Get-CaxtonEmulatorStats -Emulator $emulator).token | Should -Be 1
         $forced = Get-CaxtonToken -Force
-        (Get-CaxtonSandboxStats -Sandbox $sandbox).token | Should -Be 2
+        (Get-CaxtonEmulatorStats -Emulator $emulator).token | Should -Be 2
         (ConvertTo-PlainText $forced.AccessToken) | Should -Not -Be (ConvertTo-PlainText $first.AccessToken)
     }
 
     It 'takes a PSCredential whose user name is the Username and password the ClientPassword' {
-        $password = New-TestPassword -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
         Disconnect-Caxton
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
         $credential = [pscredential]::new($password.Username, $password.ClientPassword)
         (Get-CaxtonToken -Credential $credential).Username | Should -Be $password.Username
     }
 
     It 'Connect-Caxton -Credential proves the credential with a token at once' {
-        $password = New-TestPassword -Sandbox $sandbox
-        $connection = Connect-Caxton -BaseUri $sandbox.BaseUri -Credential ([pscredential]::new($password.Username, $password.ClientPassword))
+        $password = New-TestPassword -Emulator $emulator
+        $connection = Connect-Caxton -BaseUri $emulator.BaseUri -Credential ([pscredential]::new($password.Username, $password.ClientPassword))
         $connection.TokenExpiresOn | Should -BeGreaterThan ([DateTimeOffset]::UtcNow)
     }
 
     It 'works with Invoke-RestMethod -Authentication Bearer -Token on PowerShell 7' {
-        $token = New-TestPassword -Sandbox $sandbox | Get-CaxtonToken
-        $response = Invoke-RestMethod -Uri "$($sandbox.BaseUri)reference/lookup/banks/GBP" -Authentication Bearer -Token $token.AccessToken -AllowUnencryptedAuthentication
+        $token = New-TestPassword -Emulator $emulator | Get-CaxtonToken
+        $response = Invoke-RestMethod -Uri "$($emulator.BaseUri)reference/lookup/banks/GBP" -Authentication Bearer -Token $token.AccessToken -AllowUnencryptedAuthentication
         $response.Content.Model.ApiStatus | Should -Be 'IsValid'
         @($response.Content.Model.Banks).Count | Should -BeGreaterThan 0
     }
 
     It 'gives Windows PowerShell 5.1 users a header with -AsHeader' {
-        $null = New-TestPassword -Sandbox $sandbox | Get-CaxtonToken
+        $null = New-TestPassword -Emulator $emulator | Get-CaxtonToken
         $headers = Get-CaxtonToken -AsHeader
         $headers.Authorization | Should -Match '^Bearer \S+$'
-        $response = Invoke-RestMethod -Uri "$($sandbox.BaseUri)reference/lookup/banks/USD" -Headers $headers
+        $response = Invoke-RestMethod -Uri "$($emulator.BaseUri)reference/lookup/banks/USD" -Headers $headers
         $response.Content.Model.ApiStatus | Should -Be 'IsValid'
     }
 
     It 'gives the plain token only with -AsPlainText' {
-        $token = New-TestPassword -Sandbox $sandbox | Get-CaxtonToken
+        $token = New-TestPassword -Emulator $emulator | Get-CaxtonToken
         Get-CaxtonToken -AsPlainText | Should -Be (ConvertTo-PlainText $token.AccessToken)
     }
 
     It 'New-CaxtonPassword -WhatIf sends nothing' {
-        $account = New-CaxtonSandboxAccount -Sandbox $sandbox
-        Reset-CaxtonSandboxStats -Sandbox $sandbox
+        $account = New-CaxtonEmulatorAccount -Emulator $emulator
+        Reset-CaxtonEmulatorStats -Emulator $emulator
         New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -WhatIf | Should -BeNullOrEmpty
-        (Get-CaxtonSandboxStats -Sandbox $sandbox).register | Should -Be 0
+        (Get-CaxtonEmulatorStats -Emulator $emulator).register | Should -Be 0
         # The account still has no password: a real call now succeeds.
         (New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Confirm:$false).ApiStatus | Should -Be 'IsValid'
     }
 
     It 'Reset-CaxtonCredential -WhatIf sends nothing, even with -Force' {
-        $password = New-TestPassword -Sandbox $sandbox
-        Reset-CaxtonSandboxStats -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
+        Reset-CaxtonEmulatorStats -Emulator $emulator
         Reset-CaxtonCredential -Username $password.Username -Clientname $password.Clientname -Force -WhatIf
-        (Get-CaxtonSandboxStats -Sandbox $sandbox).reset | Should -Be 0
+        (Get-CaxtonEmulatorStats -Emulator $emulator).reset | Should -Be 0
     }
 
     It 'Reset-CaxtonCredential for the main account voids the password and leaves nothing stale on the connection' {
-        $password = New-TestPassword -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
         $null = Get-CaxtonToken
         $reset = Reset-CaxtonCredential -Username $password.Username -Clientname $password.Clientname -Force -PassThru
         $reset | Should -BeOfType ([Caxton.CaxtonCredentialReset])
@@ -126,14 +126,14 @@ Describe 'The documented flow against the emulator' {
     }
 
     It 'Reset-CaxtonCredential without -PassThru outputs nothing' {
-        $password = New-TestPassword -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
         Reset-CaxtonCredential -Username $password.Username -Clientname $password.Clientname -Force | Should -BeNullOrEmpty
     }
 
     It 'resets a sub-account with the main account''s token and the IdentityNumber, keeping the main token' {
-        $main = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $main = New-CaxtonEmulatorAccount -Emulator $emulator
         $identity = 'SUB-' + [guid]::NewGuid().ToString('n').Substring(0, 8)
-        $sub = New-CaxtonSandboxAccount -Sandbox $sandbox -IdentityNumber $identity -ParentUsername $main.Username
+        $sub = New-CaxtonEmulatorAccount -Emulator $emulator -IdentityNumber $identity -ParentUsername $main.Username
         $subPassword = New-CaxtonPassword -Username $sub.Username -Clientname $sub.Clientname -Confirm:$false
         $null = New-CaxtonPassword -Username $main.Username -Clientname $main.Clientname -Confirm:$false | Get-CaxtonToken
 
@@ -149,15 +149,15 @@ Describe 'The documented flow against the emulator' {
     }
 
     It 'uses another connection with -Connection and leaves the default alone' {
-        $other = [Caxton.CaxtonConnection]::new([uri]$sandbox.BaseUri)
-        $password = New-TestPassword -Sandbox $sandbox -Connection $other
+        $other = [Caxton.CaxtonConnection]::new([uri]$emulator.BaseUri)
+        $password = New-TestPassword -Emulator $emulator -Connection $other
         $other.Username | Should -Be $password.Username
         (Get-CaxtonConnection).Username | Should -BeNullOrEmpty
         (Get-CaxtonToken -Connection $other).Username | Should -Be $password.Username
     }
 
     It 'Disconnect-Caxton forgets the token and credentials' {
-        $null = New-TestPassword -Sandbox $sandbox | Get-CaxtonToken
+        $null = New-TestPassword -Emulator $emulator | Get-CaxtonToken
         $connection = Get-CaxtonConnection
         Disconnect-Caxton
         $connection.Username | Should -BeNullOrEmpty

@@ -2,7 +2,7 @@
 # session. Each case runs in a fresh pwsh, because what matters is what gets loaded in which order.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
     $script:moduleDir = Split-Path $env:CAXTON_TEST_MODULE
 
     # An older Microsoft.Extensions.Http stack, as another module would bring it (restored by tests/tools/Tools.csproj).
@@ -123,7 +123,7 @@ $report | ConvertTo-Json -Depth 5 -Compress
 '@
 
     function Invoke-IsolationCase([string] $Conflict, [switch] $NoStartupProfile) {
-        $account = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $account = New-CaxtonEmulatorAccount -Emulator $emulator
         $saved = $env:XDG_CACHE_HOME, $env:LOCALAPPDATA
         if ($NoStartupProfile) {
             # pwsh replays the JIT profile of the previous session (multicore JIT) on a background thread;
@@ -133,8 +133,8 @@ $report | ConvertTo-Json -Depth 5 -Compress
             $env:XDG_CACHE_HOME = $env:LOCALAPPDATA = (New-Item -ItemType Directory -Path (Join-Path $TestDrive ([guid]::NewGuid()))).FullName
         }
         try {
-            $output = Invoke-FreshPwsh -File $child -ModulePath $env:CAXTON_TEST_MODULE -BaseUri $sandbox.BaseUri `
-                -ControlUri $sandbox.ControlUri -ControlKey $sandbox.ControlKey -ConflictPaths ($conflictPaths -join [IO.Path]::PathSeparator) `
+            $output = Invoke-FreshPwsh -File $child -ModulePath $env:CAXTON_TEST_MODULE -BaseUri $emulator.BaseUri `
+                -ControlUri $emulator.ControlUri -ControlKey $emulator.ControlKey -ConflictPaths ($conflictPaths -join [IO.Path]::PathSeparator) `
                 -Username $account.Username -Clientname $account.Clientname -Conflict $Conflict 2>&1
         }
         finally {
@@ -177,7 +177,7 @@ $report | ConvertTo-Json -Depth 5 -Compress
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'Another module''s older Microsoft.Extensions.* in the same session' {

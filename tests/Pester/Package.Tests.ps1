@@ -3,7 +3,7 @@
 # fresh pwsh and run the flow against the emulator.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
     $script:repoRoot = Resolve-Path "$PSScriptRoot/../.." | ForEach-Object Path
     $script:version = (Import-PowerShellDataFile $env:CAXTON_TEST_MODULE).ModuleVersion
     $script:work = Join-Path ([IO.Path]::GetTempPath()) ('caxton-package-test-' + [guid]::NewGuid().ToString('n'))
@@ -41,7 +41,7 @@ BeforeAll {
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
     Remove-Item -LiteralPath $script:work -Recurse -Force -ErrorAction Ignore
 }
 
@@ -85,7 +85,7 @@ Describe 'The PSResourceGet package' {
         Join-Path $repository "Caxton.$version.nupkg" | Should -Exist
         Join-Path $modules "Caxton/$version/Caxton.psd1" | Should -Exist
 
-        $account = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $account = New-CaxtonEmulatorAccount -Emulator $emulator
         $savedPath = $env:PSModulePath
         $env:PSModulePath = $modules + [IO.Path]::PathSeparator + $savedPath
         try {
@@ -93,7 +93,7 @@ Describe 'The PSResourceGet package' {
                 `$ErrorActionPreference = 'Stop'
                 Import-Module Caxton
                 `$module = Get-Module Caxton
-                `$null = Connect-Caxton -BaseUri '$($sandbox.BaseUri)'
+                `$null = Connect-Caxton -BaseUri '$($emulator.BaseUri)'
                 `$password = New-CaxtonPassword -Username '$($account.Username)' -Clientname '$($account.Clientname)' -Confirm:`$false
                 `$token = `$password | Get-CaxtonToken
                 `$banks = Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP'

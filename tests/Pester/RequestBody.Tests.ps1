@@ -1,17 +1,17 @@
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'Invoke-CaxtonRestMethod -Body: the same bytes on Windows PowerShell 5.1 and PowerShell 7' {
     BeforeAll {
         Disconnect-Caxton
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
-        $null = New-TestPassword -Sandbox $sandbox
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
+        $null = New-TestPassword -Emulator $emulator
     }
 
     It 'sends <Name> as the engine writes it, not as ConvertTo-Json would' -ForEach @(

@@ -2,20 +2,20 @@
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     # Tokens that live 3 seconds, so a short loop crosses several refreshes.
-    $script:shortLived = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX -TokenLifetime 3
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
-    $script:other = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:shortLived = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR -TokenLifetime 3
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
+    $script:other = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
 }
 
 AfterAll {
-    $script:shortLived, $script:sandbox, $script:other | Stop-CaxtonSandbox
+    $script:shortLived, $script:emulator, $script:other | Stop-CaxtonEmulator
 }
 
 Describe 'Refresh before expiry' {
     It 'a loop of calls never fails across several refreshes, and never sees an expired token' {
         $connection = Connect-Caxton -BaseUri $shortLived.BaseUri -Name 'short'
-        $null = New-TestPassword -Sandbox $shortLived
-        Reset-CaxtonSandboxStats -Sandbox $shortLived
+        $null = New-TestPassword -Emulator $shortLived
+        Reset-CaxtonEmulatorStats -Emulator $shortLived
         $failures = 0
         $stale = 0
         $deadline = [DateTime]::UtcNow.AddSeconds(10)
@@ -28,7 +28,7 @@ Describe 'Refresh before expiry' {
             $calls++
             Start-Sleep -Milliseconds 50
         }
-        $stats = Get-CaxtonSandboxStats -Sandbox $shortLived
+        $stats = Get-CaxtonEmulatorStats -Emulator $shortLived
         $failures | Should -Be 0
         $stale | Should -Be 0
         $calls | Should -BeGreaterThan 20
@@ -40,7 +40,7 @@ Describe 'Refresh before expiry' {
     It 'ExpiresOn is the arrival time plus expires_in' {
         $null = Connect-Caxton -BaseUri $shortLived.BaseUri
         $before = [DateTimeOffset]::UtcNow
-        $token = New-TestPassword -Sandbox $shortLived | Get-CaxtonToken
+        $token = New-TestPassword -Emulator $shortLived | Get-CaxtonToken
         $after = [DateTimeOffset]::UtcNow
         $token.ExpiresIn | Should -Be 3
         $token.ExpiresOn | Should -BeGreaterOrEqual $before.AddSeconds(3)
@@ -50,10 +50,10 @@ Describe 'Refresh before expiry' {
 
 Describe 'Single-flight token requests' {
     It '16 parallel runspaces sharing one connection with no token make exactly one token request' {
-        $connection = Connect-Caxton -BaseUri $sandbox.BaseUri
-        $null = New-TestPassword -Sandbox $sandbox
+        $connection = Connect-Caxton -BaseUri $emulator.BaseUri
+        $null = New-TestPassword -Emulator $emulator
         $connection.TokenExpiresOn | Should -BeNullOrEmpty
-        Reset-CaxtonSandboxStats -Sandbox $sandbox
+        Reset-CaxtonEmulatorStats -Emulator $emulator
         $module = $env:CAXTON_TEST_MODULE
         $tokens = 1..16 | ForEach-Object -ThrottleLimit 16 -Parallel {
             Import-Module $using:module
@@ -62,14 +62,14 @@ Describe 'Single-flight token requests' {
         }
         $tokens.Count | Should -Be 16
         @($tokens | Sort-Object -Unique).Count | Should -Be 1
-        (Get-CaxtonSandboxStats -Sandbox $sandbox).token | Should -Be 1
+        (Get-CaxtonEmulatorStats -Emulator $emulator).token | Should -Be 1
     }
 
     It 'a failed refresh is reported to every waiter and keeps the connection usable' {
-        $connection = Connect-Caxton -BaseUri $sandbox.BaseUri
-        $password = New-TestPassword -Sandbox $sandbox
+        $connection = Connect-Caxton -BaseUri $emulator.BaseUri
+        $password = New-TestPassword -Emulator $emulator
         # Voided on the server through another connection: the held password no longer works.
-        $elsewhere = [Caxton.CaxtonConnection]::new([uri] $sandbox.BaseUri)
+        $elsewhere = [Caxton.CaxtonConnection]::new([uri] $emulator.BaseUri)
         Reset-CaxtonCredential -Username $password.Username -Clientname $password.Clientname -Force -Connection $elsewhere
         $module = $env:CAXTON_TEST_MODULE
         $errors = 1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
@@ -87,18 +87,18 @@ Describe 'Single-flight token requests' {
 
 Describe 'Many connections' {
     It 'two named connections to two emulators, used alternately, show no cross-talk' {
-        $a = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'A'
-        $null = New-TestPassword -Sandbox $sandbox -Connection $a
+        $a = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'A'
+        $null = New-TestPassword -Emulator $emulator -Connection $a
         $b = Connect-Caxton -BaseUri $other.BaseUri -Name 'B'
-        $null = New-TestPassword -Sandbox $other -Connection $b
-        Reset-CaxtonSandboxStats -Sandbox $sandbox
-        Reset-CaxtonSandboxStats -Sandbox $other
+        $null = New-TestPassword -Emulator $other -Connection $b
+        Reset-CaxtonEmulatorStats -Emulator $emulator
+        Reset-CaxtonEmulatorStats -Emulator $other
         foreach ($i in 1..5) {
             (Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -Connection 'A').ApiStatus | Should -Be 'IsValid'
             (Invoke-CaxtonRestMethod 'reference/lookup/banks/EUR' -Connection $b).ApiStatus | Should -Be 'IsValid'
         }
-        $statsA = Get-CaxtonSandboxStats -Sandbox $sandbox
-        $statsB = Get-CaxtonSandboxStats -Sandbox $other
+        $statsA = Get-CaxtonEmulatorStats -Emulator $emulator
+        $statsB = Get-CaxtonEmulatorStats -Emulator $other
         $statsA.token, $statsB.token | Should -Be 1, 1
         $statsA.banks, $statsB.banks | Should -Be 5, 5
         (Get-CaxtonConnection -Name 'A').Username | Should -Be $a.Username
@@ -120,7 +120,7 @@ Describe 'Many connections' {
     }
 
     It 'a connection made inside another runspace does not become the caller''s default' {
-        $mine = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'mine'
+        $mine = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'mine'
         $module = $env:CAXTON_TEST_MODULE
         $uri = $other.BaseUri
         $inner = 1..2 | ForEach-Object -Parallel {
@@ -134,8 +134,8 @@ Describe 'Many connections' {
     }
 
     It 'a thread job can use a connection object passed to it' {
-        $connection = Connect-Caxton -BaseUri $sandbox.BaseUri
-        $null = New-TestPassword -Sandbox $sandbox | Get-CaxtonToken
+        $connection = Connect-Caxton -BaseUri $emulator.BaseUri
+        $null = New-TestPassword -Emulator $emulator | Get-CaxtonToken
         $module = $env:CAXTON_TEST_MODULE
         $job = Start-ThreadJob { Import-Module $using:module; (Invoke-CaxtonRestMethod 'reference/lookup/banks/USD' -Connection $using:connection).ApiStatus }
         $job | Wait-Job -Timeout 60 | Receive-Job | Should -Be 'IsValid'
@@ -145,10 +145,10 @@ Describe 'Many connections' {
 
 Describe 'Unattended credentials' {
     It 'reads CAXTON_USERNAME and CAXTON_CLIENTPASSWORD only when nothing explicit is given' {
-        $password = New-TestPassword -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
         $plain = ConvertTo-PlainText $password.ClientPassword
         $output = Invoke-FreshPwsh -Command "
-            `$env:CAXTON_BASEURI = '$($sandbox.BaseUri)'
+            `$env:CAXTON_BASEURI = '$($emulator.BaseUri)'
             `$env:CAXTON_USERNAME = '$($password.Username)'
             `$env:CAXTON_CLIENTPASSWORD = '$plain'
             Import-Module '$env:CAXTON_TEST_MODULE'
@@ -166,11 +166,11 @@ Describe 'Unattended credentials' {
 
 Describe 'Client password lifetime' {
     BeforeEach {
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
     }
 
     It 'warns when fewer than 3 days remain' {
-        $password = New-TestPassword -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
         $soon = [DateTimeOffset]::UtcNow.AddDays(2)
         $null = Get-CaxtonToken -Username $password.Username -ClientPassword $password.ClientPassword -ClientPasswordExpiresOn $soon -Force -WarningVariable warned -WarningAction SilentlyContinue
         $warned.Count | Should -Be 1
@@ -178,7 +178,7 @@ Describe 'Client password lifetime' {
     }
 
     It 'fails clearly, saying what to run, once the password has expired' {
-        $password = New-TestPassword -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
         $past = [DateTimeOffset]::UtcNow.AddMinutes(-1)
         $null = Get-CaxtonToken -Username $password.Username -ClientPassword $password.ClientPassword -ClientPasswordExpiresOn $past -ErrorAction SilentlyContinue -ErrorVariable failed
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'ClientPasswordExpired,*'
@@ -187,7 +187,7 @@ Describe 'Client password lifetime' {
     }
 
     It 'the EndDate of a piped password is remembered' {
-        $password = New-TestPassword -Sandbox $sandbox
+        $password = New-TestPassword -Emulator $emulator
         $null = $password | Get-CaxtonToken
         (Get-CaxtonConnection).ClientPasswordExpiresOn | Should -Be $password.EndDate
     }
@@ -195,8 +195,8 @@ Describe 'Client password lifetime' {
 
 Describe 'Invoke-CaxtonRestMethod' {
     BeforeEach {
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
-        $script:password = New-TestPassword -Sandbox $sandbox
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
+        $script:password = New-TestPassword -Emulator $emulator
     }
 
     It 'unwraps Content.Model by default and gives the envelope with -Raw' {
@@ -218,10 +218,10 @@ Describe 'Invoke-CaxtonRestMethod' {
 
     It 'retries once with a new token after a 401' {
         $null = Get-CaxtonToken
-        $null = Invoke-CaxtonSandboxControl -Sandbox $sandbox -Path "accounts/$($password.Username)/revoke-tokens"
-        Reset-CaxtonSandboxStats -Sandbox $sandbox
+        $null = Invoke-CaxtonEmulatorControl -Emulator $emulator -Path "accounts/$($password.Username)/revoke-tokens"
+        Reset-CaxtonEmulatorStats -Emulator $emulator
         (Invoke-CaxtonRestMethod 'reference/lookup/banks/EUR').ApiStatus | Should -Be 'IsValid'
-        $stats = Get-CaxtonSandboxStats -Sandbox $sandbox
+        $stats = Get-CaxtonEmulatorStats -Emulator $emulator
         $stats.banks | Should -Be 2
         $stats.token | Should -Be 1
     }
@@ -237,6 +237,6 @@ Describe 'Invoke-CaxtonRestMethod' {
     }
 
     It 'accepts an absolute URI under the base URI' {
-        (Invoke-CaxtonRestMethod "$($sandbox.BaseUri)reference/lookup/banks/USD").Banks.Count | Should -BeGreaterThan 0
+        (Invoke-CaxtonRestMethod "$($emulator.BaseUri)reference/lookup/banks/USD").Banks.Count | Should -BeGreaterThan 0
     }
 }

@@ -1,20 +1,20 @@
 # Secret hygiene: no password or token in transcripts, streams, $Error or default output; Ctrl+C and timeouts.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'No secret in any transcript, stream or error' {
     It 'runs every cmdlet, success and failure, under Start-Transcript with -Verbose -Debug and finds no secret' {
         $secrets = [System.Collections.Generic.List[string]]::new()
         $transcript = Join-Path ([IO.Path]::GetTempPath()) "caxton-transcript-$([guid]::NewGuid()).txt"
-        $main = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $main = New-CaxtonEmulatorAccount -Emulator $emulator
         $identity = 'SUB-' + [guid]::NewGuid().ToString('n').Substring(0, 8)
-        $sub = New-CaxtonSandboxAccount -Sandbox $sandbox -IdentityNumber $identity -ParentUsername $main.Username
+        $sub = New-CaxtonEmulatorAccount -Emulator $emulator -IdentityNumber $identity -ParentUsername $main.Username
         $wrong = 'Wrong-but-secret-' + [guid]::NewGuid().ToString('n')
         $secrets.Add($wrong)
         $Error.Clear()
@@ -23,7 +23,7 @@ Describe 'No secret in any transcript, stream or error' {
         $null = Start-Transcript -Path $transcript
         try {
             # Success paths, with -Verbose -Debug and default output on the host.
-            Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'secrets' -Verbose -Debug | Out-Host
+            Connect-Caxton -BaseUri $emulator.BaseUri -Name 'secrets' -Verbose -Debug | Out-Host
             $password = New-CaxtonPassword -Username $main.Username -Clientname $main.Clientname -Confirm:$false -Verbose -Debug
             $password | Out-Host; $password | Format-List * | Out-Host
             $secrets.Add((ConvertTo-PlainText $password.ClientPassword))
@@ -33,21 +33,21 @@ Describe 'No secret in any transcript, stream or error' {
             $forced = Get-CaxtonToken -Force -Verbose -Debug
             $forced | Out-Host
             $secrets.Add((ConvertTo-PlainText $forced.AccessToken))
-            Connect-Caxton -BaseUri $sandbox.BaseUri -Credential ([pscredential]::new($password.Username, $password.ClientPassword)) -Verbose -Debug | Format-List * | Out-Host
+            Connect-Caxton -BaseUri $emulator.BaseUri -Credential ([pscredential]::new($password.Username, $password.ClientPassword)) -Verbose -Debug | Format-List * | Out-Host
             $secrets.Add((ConvertTo-PlainText (Get-CaxtonToken).AccessToken))
             Get-CaxtonConnection | Format-List * | Out-Host
             Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -Verbose -Debug | Out-Host
-            $null = Invoke-CaxtonSandboxControl -Sandbox $sandbox -Path "accounts/$($main.Username)/revoke-tokens"
+            $null = Invoke-CaxtonEmulatorControl -Emulator $emulator -Path "accounts/$($main.Username)/revoke-tokens"
             Invoke-CaxtonRestMethod 'reference/lookup/banks/EUR' -Raw -Verbose -Debug | Out-Host   # 401, then a new token
             $secrets.Add((ConvertTo-PlainText (Get-CaxtonToken).AccessToken))
-            $subPassword = New-CaxtonPassword -Username $sub.Username -Clientname $sub.Clientname -Connection ([Caxton.CaxtonConnection]::new([uri]$sandbox.BaseUri)) -Confirm:$false -Verbose -Debug
+            $subPassword = New-CaxtonPassword -Username $sub.Username -Clientname $sub.Clientname -Connection ([Caxton.CaxtonConnection]::new([uri]$emulator.BaseUri)) -Confirm:$false -Verbose -Debug
             $secrets.Add((ConvertTo-PlainText $subPassword.ClientPassword))
             Reset-CaxtonCredential -Username $main.Username -Clientname $main.Clientname -IdentityNumber $identity -Force -PassThru -Verbose -Debug | Out-Host
 
             # Failure paths.
             Get-CaxtonToken -Username $main.Username -ClientPassword (ConvertTo-SecureString $wrong -AsPlainText -Force) -Verbose -Debug -ErrorAction Continue
             # Connect-Caxton ends with a terminating error when the credential does not work.
-            try { Connect-Caxton -BaseUri $sandbox.BaseUri -Credential ([pscredential]::new($main.Username, (ConvertTo-SecureString $wrong -AsPlainText -Force))) -Verbose -Debug }
+            try { Connect-Caxton -BaseUri $emulator.BaseUri -Credential ([pscredential]::new($main.Username, (ConvertTo-SecureString $wrong -AsPlainText -Force))) -Verbose -Debug }
             catch { $_ | Out-Host }
             New-CaxtonPassword -Username $main.Username -Clientname $main.Clientname -Confirm:$false -Verbose -Debug -ErrorAction Continue
             Invoke-CaxtonRestMethod 'reference/lookup/banks/XXX' -Connection 'secrets' -Verbose -Debug -ErrorAction Continue
@@ -78,8 +78,8 @@ Describe 'No secret in any transcript, stream or error' {
     }
 
     It 'Export-Clixml keeps secrets as SecureString' {
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
-        $password = New-TestPassword -Sandbox $sandbox
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
+        $password = New-TestPassword -Emulator $emulator
         $token = $password | Get-CaxtonToken
         $file = Join-Path ([IO.Path]::GetTempPath()) "caxton-$([guid]::NewGuid()).xml"
         try {
@@ -95,8 +95,8 @@ Describe 'No secret in any transcript, stream or error' {
     }
 
     It 'ToString of every output type shows no secret' {
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
-        $password = New-TestPassword -Sandbox $sandbox
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
+        $password = New-TestPassword -Emulator $emulator
         $token = $password | Get-CaxtonToken
         $text = "$password $token $(Get-CaxtonConnection)"
         $text.Contains((ConvertTo-PlainText $password.ClientPassword)) | Should -BeFalse
@@ -144,8 +144,8 @@ Describe 'Never hang a runbook' {
             $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
 
             $ps.Commands.Clear()
-            $null = $ps.AddScript("`$null = Connect-Caxton -BaseUri '$($sandbox.BaseUri)'; (Get-CaxtonConnection).BaseUri.AbsoluteUri")
-            $ps.Invoke() | Should -Be $sandbox.BaseUri
+            $null = $ps.AddScript("`$null = Connect-Caxton -BaseUri '$($emulator.BaseUri)'; (Get-CaxtonConnection).BaseUri.AbsoluteUri")
+            $ps.Invoke() | Should -Be $emulator.BaseUri
         }
         finally { $ps.Dispose() }
     }
@@ -153,18 +153,18 @@ Describe 'Never hang a runbook' {
 
 Describe 'Transport rules' {
     It '-SkipCertificateCheck warns' {
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri -SkipCertificateCheck -WarningVariable warned -WarningAction SilentlyContinue
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri -SkipCertificateCheck -WarningVariable warned -WarningAction SilentlyContinue
         "$warned" | Should -Match 'Certificate checks are off'
         (Get-CaxtonConnection).SkipCertificateCheck | Should -BeTrue
     }
 
     It '-ProxyCredential without -Proxy is refused' {
         $credential = [pscredential]::new('proxyuser', (ConvertTo-SecureString 'proxy-password' -AsPlainText -Force))
-        { Connect-Caxton -BaseUri $sandbox.BaseUri -ProxyCredential $credential -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,Caxton.Commands.ConnectCaxtonCommand'
+        { Connect-Caxton -BaseUri $emulator.BaseUri -ProxyCredential $credential -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,Caxton.Commands.ConnectCaxtonCommand'
     }
 
     It 'a connection with a proxy and retries set shows them and still works' {
-        $connection = Connect-Caxton -BaseUri $sandbox.BaseUri -MaximumRetryCount 1 -Proxy 'http://127.0.0.1:9/' -ProxyUseDefaultCredentials
+        $connection = Connect-Caxton -BaseUri $emulator.BaseUri -MaximumRetryCount 1 -Proxy 'http://127.0.0.1:9/' -ProxyUseDefaultCredentials
         $connection.MaximumRetryCount | Should -Be 1
         $connection.Proxy | Should -Be 'http://127.0.0.1:9/'
     }

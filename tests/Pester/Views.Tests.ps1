@@ -1,7 +1,7 @@
 # Default output and Format-List of every output type: the facts a user wants, and never a secret.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
 
     function Show([Parameter(ValueFromPipeline)] $InputObject, [switch] $List) {
         # What the console shows: the default view, or Format-List.
@@ -13,14 +13,14 @@ BeforeAll {
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'Views that mask secrets' {
     BeforeAll {
         Disconnect-Caxton
-        $script:connection = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'views'
-        $script:password = New-TestPassword -Sandbox $sandbox
+        $script:connection = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'views'
+        $script:password = New-TestPassword -Emulator $emulator
         $script:token = $password | Get-CaxtonToken
         $script:secrets = @((ConvertTo-PlainText $password.ClientPassword), (ConvertTo-PlainText $token.AccessToken))
     }
@@ -65,7 +65,7 @@ Describe 'Views that mask secrets' {
     }
 
     It 'shows no mask where a connection holds no secret' {
-        $empty = Connect-Caxton -BaseUri $sandbox.BaseUri -Name 'empty'
+        $empty = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'empty'
         ($empty | Show) + ($empty | Show -List) | Should -Not -Match '\*{8}'
     }
 

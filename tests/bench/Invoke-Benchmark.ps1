@@ -9,7 +9,7 @@
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
-    [Parameter(Mandatory)] [string] $SandboxPath,
+    [Parameter(Mandatory)] [string] $EmulatorPath,
     [string] $OutFile,
     [int] $ColdRuns = 15,
     [int] $WarmCalls = 300,
@@ -17,7 +17,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $PSScriptRoot '../../src/Caxton.Sandbox/CaxtonSandbox.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot '../../src/Caxton.Emulator/CaxtonEmulator.psm1') -Force
 $ModulePath = (Resolve-Path $ModulePath).Path
 
 function Get-Median([double[]] $Values) {
@@ -65,10 +65,10 @@ function Add-Row([string] $Measure, [string] $Caxton, [string] $Comparison, [str
     $rows.Add([pscustomobject]@{ Measure = $Measure; Caxton = $Caxton; Comparison = $Comparison; Ratio = $Ratio; Target = $Target; Met = $(if ($Met) { 'yes' } else { '**no**' }) })
 }
 
-$sandbox = Start-CaxtonSandbox -Path $SandboxPath
+$emulator = Start-CaxtonEmulator -Path $EmulatorPath
 $emptyModule = $null
 try {
-    $base = $sandbox.BaseUri
+    $base = $emulator.BaseUri
     $env:CAXTON_BASEURI = $base
 
     # 1. Cold import. The floor any module pays: an empty script module with a manifest.
@@ -90,7 +90,7 @@ try {
 
     # 2. Cold end to end: Connect, Generate Password, Get Access Token in a fresh process.
     $accounts = [Collections.Generic.Queue[object]]::new()
-    1..(2 * ($ColdRuns + 1) + 2) | ForEach-Object { $accounts.Enqueue((New-CaxtonSandboxAccount -Sandbox $sandbox)) }
+    1..(2 * ($ColdRuns + 1) + 2) | ForEach-Object { $accounts.Enqueue((New-CaxtonEmulatorAccount -Emulator $emulator)) }
     $flow = Measure-Cold -Runs $ColdRuns -Variants @{
         bare   = { 'exit' }
         caxton = {
@@ -112,7 +112,7 @@ try {
     # 3. Warm per call, in this process, against the same emulator.
     Import-Module $ModulePath -Force
     $null = Connect-Caxton -BaseUri $base
-    $account = New-CaxtonSandboxAccount -Sandbox $sandbox
+    $account = New-CaxtonEmulatorAccount -Emulator $emulator
     $password = New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Confirm:$false
     $plain = [Net.NetworkCredential]::new('', $password.ClientPassword).Password
     $null = $password | Get-CaxtonToken
@@ -163,7 +163,7 @@ try {
     # and the module imported before the clock starts: this measures calls, not runspace start-up.
     $parallel = foreach ($runspaces in 1, 2, 32) {
         $connection = [Caxton.CaxtonConnection]::new([uri]$base)
-        $a = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $a = New-CaxtonEmulatorAccount -Emulator $emulator
         $null = New-CaxtonPassword -Username $a.Username -Clientname $a.Clientname -Connection $connection -Confirm:$false
         $state = [Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
         $state.ImportPSModule($ModulePath)
@@ -172,7 +172,7 @@ try {
         try {
             $warm = 1..$runspaces | ForEach-Object { $p = [powershell]::Create(); $p.RunspacePool = $pool; $null = $p.AddScript('Get-Command Invoke-CaxtonRestMethod | Out-Null'); [pscustomobject]@{ P = $p; H = $p.BeginInvoke() } }
             $warm | ForEach-Object { $null = $_.P.EndInvoke($_.H); $_.P.Dispose() }
-            Reset-CaxtonSandboxStats -Sandbox $sandbox
+            Reset-CaxtonEmulatorStats -Emulator $emulator
             $callsEach = [int][math]::Ceiling(1280 / $runspaces)
             $script = 'param($connection, $count) for ($i = 0; $i -lt $count; $i++) { $null = Invoke-CaxtonRestMethod "reference/lookup/banks/GBP" -Connection $connection }'
             $watch = [Diagnostics.Stopwatch]::StartNew()
@@ -181,7 +181,7 @@ try {
             $watch.Stop()
         }
         finally { $pool.Dispose() }
-        $stats = Get-CaxtonSandboxStats -Sandbox $sandbox
+        $stats = Get-CaxtonEmulatorStats -Emulator $emulator
         [pscustomobject]@{ Runspaces = $runspaces; PerSecond = ($callsEach * $runspaces) / $watch.Elapsed.TotalSeconds; TokenRequests = $stats.token }
     }
     $one = $parallel | Where-Object Runspaces -EQ 1
@@ -193,14 +193,14 @@ try {
 
     # 6. Memory: working set added by import plus the first token, in a fresh process.
     $memory = foreach ($run in 1..5) {
-        $a = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $a = New-CaxtonEmulatorAccount -Emulator $emulator
         $script = "[GC]::Collect(); `$p = [Diagnostics.Process]::GetCurrentProcess(); `$before = `$p.WorkingSet64; " +
             "Import-Module '$ModulePath'; `$null = Connect-Caxton -BaseUri '$base'; `$null = New-CaxtonPassword -Username '$($a.Username)' -Clientname '$($a.Clientname)' -Confirm:`$false | Get-CaxtonToken; " +
             "[GC]::Collect(); `$p.Refresh(); (`$p.WorkingSet64 - `$before) / 1MB"
         [double](Start-FreshPwsh $script).Output
     }
     $memoryIrm = foreach ($run in 1..5) {
-        $a = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $a = New-CaxtonEmulatorAccount -Emulator $emulator
         $script = "[GC]::Collect(); `$p = [Diagnostics.Process]::GetCurrentProcess(); `$before = `$p.WorkingSet64; " +
             "`$r = Invoke-RestMethod -Method Post -Uri '$($base)clients/auth/register' -ContentType 'text/json' -Body '{""Username"":""$($a.Username)"",""Clientname"":""$($a.Clientname)""}'; " +
             "`$null = Invoke-RestMethod -Method Post -Uri '$($base)token' -Body @{ Grant_Type = 'password'; Username = '$($a.Username)'; Password = `$r.Content.Model.ClientPassword }; " +
@@ -211,7 +211,7 @@ try {
     Add-Row 'Memory: working set added by import + first token' ('{0:N1} MiB' -f $mem) ('the same two calls with Invoke-RestMethod: {0:N1} MiB' -f (Get-Median $memoryIrm)) '' '<= 15 MiB' ($mem -le 15)
 }
 finally {
-    $sandbox | Stop-CaxtonSandbox
+    $emulator | Stop-CaxtonEmulator
     Remove-Item Env:CAXTON_BASEURI -ErrorAction Ignore
     if ($emptyModule) { Remove-Item -LiteralPath $emptyModule -Recurse -Force -ErrorAction Ignore }
 }

@@ -300,7 +300,7 @@ namespace Caxton
                 exception)
             {
                 RecommendedAction = uri.IsLoopback
-                    ? $"Nothing answers at {uri.GetLeftPart(UriPartial.Authority)}. If that is the local emulator, start it first (dotnet pwsh ./build.ps1 -Task Sandbox), or check the port in the base URI."
+                    ? $"Nothing answers at {uri.GetLeftPart(UriPartial.Authority)}. If that is the local emulator, start it first (dotnet pwsh ./build.ps1 -Task Emulator), or check the port in the base URI."
                     : "Check the base URI, DNS, proxy and firewall.",
             };
 

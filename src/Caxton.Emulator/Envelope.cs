@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Caxton.Sandbox;
+namespace Caxton.Emulator;
 
 /// <summary>
 /// The ApiStatus triple. Only 100/IsValid is documented; the failing codes are this emulator's own

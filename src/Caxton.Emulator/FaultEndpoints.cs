@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Caxton.Sandbox;
+namespace Caxton.Emulator;
 
 /// <summary>
 /// <c>POST /_emulator/faults</c> queues a fault, <c>DELETE /_emulator/faults</c> clears them all.

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Net.Http.Headers;
 
-namespace Caxton.Sandbox;
+namespace Caxton.Emulator;
 
 /// <summary>Small request-reading helpers shared by the contract endpoints.</summary>
 internal static class RequestHelpers

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
 
-namespace Caxton.Sandbox;
+namespace Caxton.Emulator;
 
 /// <summary>A snapshot of an account, safe to use outside the store's lock.</summary>
 internal sealed record Caller(string Username, string Clientname, string? IdentityNumber, string? ParentUsername)
@@ -27,7 +27,7 @@ internal enum SubResetOutcome { Reset, NotMainAccount, IdentityNumberNotFound }
 /// Usernames, Clientnames and IdentityNumbers match exactly (ordinal): the docs give no folding rule,
 /// and a strict emulator surfaces a client that alters them.
 /// </summary>
-internal sealed class AccountStore(SandboxOptions options, TimeProvider time)
+internal sealed class AccountStore(EmulatorOptions options, TimeProvider time)
 {
     public const string DemoUsername = "caxton.demo";
     public const string DemoClientname = "cxtnclient";

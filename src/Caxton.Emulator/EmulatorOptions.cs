@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Caxton.Sandbox;
+namespace Caxton.Emulator;
 
 /// <summary>Settings of one emulator run, read from configuration (command line first).</summary>
-internal sealed class SandboxOptions
+internal sealed class EmulatorOptions
 {
     /// <summary>Loopback and a free port unless told otherwise: the emulator must never face a network.</summary>
     public const string DefaultUrls = "http://127.0.0.1:0";
@@ -24,7 +24,7 @@ internal sealed class SandboxOptions
     /// <paramref name="configuration"/> is the command line alone (see Program): nothing in the
     /// environment or the current folder can move the emulator off loopback.
     /// </summary>
-    public static SandboxOptions From(IConfiguration configuration) => new()
+    public static EmulatorOptions From(IConfiguration configuration) => new()
     {
         Urls = ListenUrls(configuration),
         TokenLifetime = TimeSpan.FromSeconds(PositiveSeconds(configuration, "TokenLifetime", DefaultTokenLifetime)),
@@ -77,7 +77,7 @@ internal sealed class SandboxOptions
 internal static class CommandLine
 {
     public const string Usage = """
-        Caxton sandbox emulator: a local stand-in for the Caxton authentication API.
+        Caxton emulator: a local stand-in for the Caxton authentication API.
 
         Options:
           --port <port>                 listen on http://127.0.0.1:<port> (0, the default, picks a free port)

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Caxton.Sandbox;
+namespace Caxton.Emulator;
 
 /// <summary>The one authenticated endpoint served, so a token can be shown working end to end.</summary>
 internal static class ReferenceEndpoints

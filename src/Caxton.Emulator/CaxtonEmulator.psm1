@@ -1,20 +1,20 @@
-# Starts and stops local Caxton sandbox emulators for the demo, the tests and the benchmarks.
+# Starts and stops local Caxton emulators for the demo, the tests and the benchmarks.
 
-function Start-CaxtonSandbox {
+function Start-CaxtonEmulator {
     <#
     .SYNOPSIS
         Starts an emulator on a free loopback port and returns its base URI once it is listening.
     #>
     [CmdletBinding()]
     param(
-        # Path to the built Caxton.Sandbox.dll.
+        # Path to the built Caxton.Emulator.dll.
         [Parameter(Mandatory)] [string] $Path,
         # Token lifetime in seconds (tests use a few seconds to see refreshes).
         [int] $TokenLifetime,
         [int] $TimeoutSec = 60
     )
 
-    $ready = Join-Path ([IO.Path]::GetTempPath()) ("caxton-sandbox-{0}.url" -f [guid]::NewGuid())
+    $ready = Join-Path ([IO.Path]::GetTempPath()) ("caxton-emulator-{0}.url" -f [guid]::NewGuid())
     $log = "$ready.log"
     $arguments = @($Path, '--ready-file', $ready, '--quiet')
     if ($TokenLifetime) { $arguments += @('--token-lifetime', $TokenLifetime) }
@@ -23,11 +23,11 @@ function Start-CaxtonSandbox {
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     while (-not (Test-Path $ready)) {
         if ($process.HasExited) {
-            throw "The sandbox emulator exited with code $($process.ExitCode): $(Get-Content -Raw "$log.err" -ErrorAction Ignore)"
+            throw "The emulator exited with code $($process.ExitCode): $(Get-Content -Raw "$log.err" -ErrorAction Ignore)"
         }
         if ([DateTime]::UtcNow -gt $deadline) {
             $process | Stop-Process -Force -ErrorAction Ignore
-            throw "The sandbox emulator did not start within $TimeoutSec s."
+            throw "The emulator did not start within $TimeoutSec s."
         }
         Start-Sleep -Milliseconds 50
     }
@@ -35,7 +35,7 @@ function Start-CaxtonSandbox {
     # Line 1 the base URI, line 2 the per-run key every /_emulator/ call must send.
     $baseUri, $key = Get-Content -LiteralPath $ready -TotalCount 2
     [pscustomobject]@{
-        PSTypeName = 'Caxton.SandboxInstance'
+        PSTypeName = 'Caxton.EmulatorInstance'
         BaseUri    = $baseUri
         ControlUri = $baseUri -replace '/api/$', '/_emulator/'
         ControlKey = $key
@@ -44,41 +44,41 @@ function Start-CaxtonSandbox {
     }
 }
 
-function Invoke-SandboxControlRequest {
+function Invoke-EmulatorControlRequest {
     # Every call to the control surface: the key header added, the rest as Invoke-RestMethod takes it.
-    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Path, [string] $Method = 'Get', $Body)
-    $request = @{ Method = $Method; Uri = $Sandbox.ControlUri + $Path; Headers = @{ 'X-Emulator-Key' = $Sandbox.ControlKey } }
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Path, [string] $Method = 'Get', $Body)
+    $request = @{ Method = $Method; Uri = $Emulator.ControlUri + $Path; Headers = @{ 'X-Emulator-Key' = $Emulator.ControlKey } }
     if ($null -ne $Body) { $request.ContentType = 'application/json'; $request.Body = $Body | ConvertTo-Json }
     Invoke-RestMethod @request
 }
 
-function Stop-CaxtonSandbox {
+function Stop-CaxtonEmulator {
     [CmdletBinding()]
-    param([Parameter(Mandatory, ValueFromPipeline)] $Sandbox)
+    param([Parameter(Mandatory, ValueFromPipeline)] $Emulator)
     process {
-        if (-not $Sandbox.Process.HasExited) {
-            $Sandbox.Process | Stop-Process -Force -ErrorAction Ignore
-            $Sandbox.Process.WaitForExit(5000) | Out-Null
+        if (-not $Emulator.Process.HasExited) {
+            $Emulator.Process | Stop-Process -Force -ErrorAction Ignore
+            $Emulator.Process.WaitForExit(5000) | Out-Null
         }
-        Remove-Item -LiteralPath $Sandbox.LogPath, "$($Sandbox.LogPath).err" -ErrorAction Ignore
+        Remove-Item -LiteralPath $Emulator.LogPath, "$($Emulator.LogPath).err" -ErrorAction Ignore
     }
 }
 
-function Get-CaxtonSandboxStats {
+function Get-CaxtonEmulatorStats {
     <# .SYNOPSIS Request counts per endpoint, as the emulator saw them. #>
-    param([Parameter(Mandatory)] $Sandbox)
-    Invoke-SandboxControlRequest -Sandbox $Sandbox -Path 'stats'
+    param([Parameter(Mandatory)] $Emulator)
+    Invoke-EmulatorControlRequest -Emulator $Emulator -Path 'stats'
 }
 
-function Reset-CaxtonSandboxStats {
-    param([Parameter(Mandatory)] $Sandbox)
-    $null = Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Post -Path 'stats/reset'
+function Reset-CaxtonEmulatorStats {
+    param([Parameter(Mandatory)] $Emulator)
+    $null = Invoke-EmulatorControlRequest -Emulator $Emulator -Method Post -Path 'stats/reset'
 }
 
-function New-CaxtonSandboxAccount {
+function New-CaxtonEmulatorAccount {
     <# .SYNOPSIS Creates a fresh account so each test starts with no active password. #>
     param(
-        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] $Emulator,
         [string] $Username = ('user-' + [guid]::NewGuid().ToString('n').Substring(0, 12)),
         [string] $Clientname = 'client',
         [string] $IdentityNumber,
@@ -86,26 +86,26 @@ function New-CaxtonSandboxAccount {
     )
     $body = @{ Username = $Username; Clientname = $Clientname }
     if ($IdentityNumber) { $body.IdentityNumber = $IdentityNumber; $body.ParentUsername = $ParentUsername }
-    $null = Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Post -Path 'accounts' -Body $body
+    $null = Invoke-EmulatorControlRequest -Emulator $Emulator -Method Post -Path 'accounts' -Body $body
     [pscustomobject]$body
 }
 
-function Invoke-CaxtonSandboxControl {
+function Invoke-CaxtonEmulatorControl {
     <# .SYNOPSIS Calls a control hook, e.g. accounts/NAME/revoke-tokens or accounts/NAME/expire-password. #>
-    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Path)
-    Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Post -Path $Path
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Path)
+    Invoke-EmulatorControlRequest -Emulator $Emulator -Method Post -Path $Path
 }
 
-function Add-CaxtonSandboxFault {
+function Add-CaxtonEmulatorFault {
     <#
     .SYNOPSIS
-        Queues a fault for the next -Count requests to -Path (after /api/); see src/Caxton.Sandbox/README.md.
+        Queues a fault for the next -Count requests to -Path (after /api/); see src/Caxton.Emulator/README.md.
     .EXAMPLE
-        Add-CaxtonSandboxFault -Sandbox $s -Path token -Status 503 -RetryAfter 1 -Count 2
+        Add-CaxtonEmulatorFault -Emulator $s -Path token -Status 503 -RetryAfter 1 -Count 2
     #>
     [CmdletBinding()]
     param(
-        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] $Emulator,
         [Parameter(Mandatory)] [string] $Path,
         [ValidateRange(200, 599)] [int] $Status,
         # Sent verbatim as the Retry-After header: seconds, or an HTTP date such as [datetime]::UtcNow.AddSeconds(2).ToString('r').
@@ -120,14 +120,14 @@ function Add-CaxtonSandboxFault {
         if ($PSBoundParameters.ContainsKey($name)) { $fault[$name] = $PSBoundParameters[$name] }
     }
     if ($Reset) { $fault.Reset = $true }
-    Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Post -Path 'faults' -Body $fault
+    Invoke-EmulatorControlRequest -Emulator $Emulator -Method Post -Path 'faults' -Body $fault
 }
 
-function Clear-CaxtonSandboxFault {
+function Clear-CaxtonEmulatorFault {
     <# .SYNOPSIS Drops every pending fault; returns how many requests they would still have affected. #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)] $Sandbox)
-    (Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Delete -Path 'faults').cleared
+    param([Parameter(Mandatory)] $Emulator)
+    (Invoke-EmulatorControlRequest -Emulator $Emulator -Method Delete -Path 'faults').cleared
 }
 
-Export-ModuleMember -Function Add-CaxtonSandboxFault, Clear-CaxtonSandboxFault, Invoke-CaxtonSandboxControl, Start-CaxtonSandbox, Stop-CaxtonSandbox, Get-CaxtonSandboxStats, Reset-CaxtonSandboxStats, New-CaxtonSandboxAccount
+Export-ModuleMember -Function Add-CaxtonEmulatorFault, Clear-CaxtonEmulatorFault, Invoke-CaxtonEmulatorControl, Start-CaxtonEmulator, Stop-CaxtonEmulator, Get-CaxtonEmulatorStats, Reset-CaxtonEmulatorStats, New-CaxtonEmulatorAccount

@@ -1,5 +1,5 @@
-// The local sandbox emulator of the Caxton authentication contract (docs/contract.md).
-using Caxton.Sandbox;
+// The local emulator of the Caxton authentication contract (docs/contract.md).
+using Caxton.Emulator;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -10,7 +10,7 @@ if (CommandLine.WantsHelp(args))
     return 0;
 }
 
-SandboxOptions options;
+EmulatorOptions options;
 WebApplicationBuilder builder;
 try
 {
@@ -22,12 +22,12 @@ try
     builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = normalized, ContentRootPath = AppContext.BaseDirectory });
     builder.Configuration.Sources.Clear();
     builder.Configuration.AddCommandLine(normalized);
-    options = SandboxOptions.From(builder.Configuration);
+    options = EmulatorOptions.From(builder.Configuration);
     LoopbackGuard.CheckListenUrls(options.Urls);
 }
 catch (FormatException e)
 {
-    Console.Error.WriteLine($"caxton-sandbox: {e.Message}");
+    Console.Error.WriteLine($"caxton-emulator: {e.Message}");
     Console.Error.WriteLine(CommandLine.Usage);
     return 2;
 }
@@ -111,7 +111,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     if (addresses.Count == 0 || addresses.Any(address => !LoopbackGuard.IsLoopbackAddress(address)))
     {
         // Not reachable with the configuration shut out above; kept so no future change can widen it silently.
-        Console.Error.WriteLine($"caxton-sandbox: refusing to serve on a non-loopback address ({string.Join(", ", addresses)}).");
+        Console.Error.WriteLine($"caxton-emulator: refusing to serve on a non-loopback address ({string.Join(", ", addresses)}).");
         Environment.ExitCode = 1;
         app.Lifetime.StopApplication();
         return;
@@ -119,7 +119,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
 
     var baseUrl = addresses.First().TrimEnd('/') + "/api/";
 
-    Console.WriteLine($"Caxton sandbox emulator listening on {baseUrl}");
+    Console.WriteLine($"Caxton emulator listening on {baseUrl}");
     Console.WriteLine($"  main account: Username={AccountStore.DemoUsername} Clientname={AccountStore.DemoClientname}");
     Console.WriteLine(
         $"  sub-account:  Username={AccountStore.DemoSubUsername} Clientname={AccountStore.DemoSubClientname} " +
@@ -153,7 +153,7 @@ try
 catch (IOException e)
 {
     // Typically the address is in use: say so plainly and exit non-zero instead of a crash dump.
-    Console.Error.WriteLine($"caxton-sandbox: cannot listen on {options.Urls}: {e.Message}");
+    Console.Error.WriteLine($"caxton-emulator: cannot listen on {options.Urls}: {e.Message}");
     return 1;
 }
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Caxton.Sandbox;
+namespace Caxton.Emulator;
 
 /// <summary>Sections 1-3 of the contract: generate password, get access token, reset credentials.</summary>
 internal static class AuthEndpoints
@@ -44,7 +44,7 @@ internal static class AuthEndpoints
         };
     }
 
-    private static async Task<IResult> TokenAsync(HttpContext context, AccountStore store, RequestStats stats, SandboxOptions options)
+    private static async Task<IResult> TokenAsync(HttpContext context, AccountStore store, RequestStats stats, EmulatorOptions options)
     {
         if (!RequestHelpers.HasMediaType(context.Request, "application/x-www-form-urlencoded"))
         {

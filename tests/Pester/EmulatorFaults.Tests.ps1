@@ -2,30 +2,30 @@
 # of the module rest on faults that are known to be served as documented.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
 
     function Send-Raw {
         # One POST to a path under /api/, answered whatever its status.
         param([string] $Path = 'token', [int] $TimeoutSec = 30)
-        Invoke-WebRequest -Method Post -Uri ($sandbox.BaseUri + $Path) -SkipHttpErrorCheck -TimeoutSec $TimeoutSec
+        Invoke-WebRequest -Method Post -Uri ($emulator.BaseUri + $Path) -SkipHttpErrorCheck -TimeoutSec $TimeoutSec
     }
 
-    function Get-Stat([string] $Name) { (Get-CaxtonSandboxStats -Sandbox $sandbox).$Name }
+    function Get-Stat([string] $Name) { (Get-CaxtonEmulatorStats -Emulator $emulator).$Name }
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'Emulator fault injection (/_emulator/faults)' {
     BeforeEach {
-        $null = Clear-CaxtonSandboxFault -Sandbox $sandbox
+        $null = Clear-CaxtonEmulatorFault -Emulator $emulator
     }
 
     It 'serves a status with Retry-After verbatim, Count times, in the order queued, then answers normally' {
         $date = 'Wed, 21 Oct 2015 07:28:00 GMT'
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Status 503 -RetryAfter 1 -Count 2
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Status 429 -RetryAfter $date
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Status 503 -RetryAfter 1 -Count 2
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Status 429 -RetryAfter $date
         $faults = Get-Stat faultsInjected
         $tokens = Get-Stat token
 
@@ -39,14 +39,14 @@ Describe 'Emulator fault injection (/_emulator/faults)' {
     }
 
     It 'faults only the path it names' {
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path '/api/clients/auth/register/' -Status 502
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path '/api/clients/auth/register/' -Status 502
         (Send-Raw token).StatusCode | Should -Be 400
         (Send-Raw clients/auth/register).StatusCode | Should -Be 502
         (Send-Raw clients/auth/register).StatusCode | Should -Be 415
     }
 
     It 'serves an HTML error page' {
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Status 502 -Body html
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Status 502 -Body html
         $answer = Send-Raw
         $answer.StatusCode | Should -Be 502
         $answer.Headers['Content-Type'] | Should -BeLike 'text/html*'
@@ -54,7 +54,7 @@ Describe 'Emulator fault injection (/_emulator/faults)' {
     }
 
     It 'serves an empty body' {
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Body empty
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Body empty
         $answer = Send-Raw
         $answer.StatusCode | Should -Be 200
         $answer.RawContentLength | Should -Be 0
@@ -62,26 +62,26 @@ Describe 'Emulator fault injection (/_emulator/faults)' {
     }
 
     It 'serves the path''s success body cut short, which is not JSON' {
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Body truncated
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Body truncated
         $text = (Send-Raw).Content
         $text | Should -BeLike '{"access_token":*'
         { $text | ConvertFrom-Json } | Should -Throw
     }
 
     It 'serves invalid JSON' {
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path clients/auth/register -Body invalid
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path clients/auth/register -Body invalid
         $text = (Send-Raw clients/auth/register).Content
         $text | Should -BeLike '{*'
         { $text | ConvertFrom-Json } | Should -Throw
     }
 
     It 'serves the JSON literal null' {
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Body null
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Body null
         (Send-Raw).Content | Should -BeExactly 'null'
     }
 
     It 'streams an oversized body of over 6 MiB without a Content-Length' {
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Body oversized
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Body oversized
         $answer = Send-Raw
         $answer.RawContentLength | Should -BeGreaterThan (6 * 1024 * 1024)
         $answer.Headers.ContainsKey('Content-Length') | Should -BeFalse
@@ -89,7 +89,7 @@ Describe 'Emulator fault injection (/_emulator/faults)' {
     }
 
     It 'aborts the connection on Reset instead of answering' {
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Reset
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Reset
         $tokens = Get-Stat token
         { Send-Raw } | Should -Throw -ExceptionType ([System.Net.Http.HttpRequestException])
         (Get-Stat token) - $tokens | Should -Be 1
@@ -97,31 +97,31 @@ Describe 'Emulator fault injection (/_emulator/faults)' {
     }
 
     It 'stalls for DelayMs, and a delay alone then lets the endpoint answer' {
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -DelayMs 30000
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -DelayMs 30000
         $tokens = Get-Stat token
         # The client gives up long before the stall ends: the emulator must have held the answer back.
         { Send-Raw -TimeoutSec 1 } | Should -Throw
         (Get-Stat token) - $tokens | Should -Be 1
 
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -DelayMs 200
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -DelayMs 200
         $answer = Send-Raw
         $answer.StatusCode | Should -Be 400
         ($answer.Content | ConvertFrom-Json).error | Should -Be 'invalid_request'
     }
 
     It 'DELETE clears every pending fault' {
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Status 500 -Count 5
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path clients/auth/register -Status 500
-        Clear-CaxtonSandboxFault -Sandbox $sandbox | Should -Be 6
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Status 500 -Count 5
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path clients/auth/register -Status 500
+        Clear-CaxtonEmulatorFault -Emulator $emulator | Should -Be 6
         (Send-Raw).StatusCode | Should -Be 400
         (Send-Raw clients/auth/register).StatusCode | Should -Be 415
     }
 
     It 'serves a fault exactly Count times to concurrent requests' {
-        $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path token -Status 503 -Count 10
+        $null = Add-CaxtonEmulatorFault -Emulator $emulator -Path token -Status 503 -Count 10
         $client = [System.Net.Http.HttpClient]::new()
         try {
-            $tasks = 1..25 | ForEach-Object { $client.PostAsync($sandbox.BaseUri + 'token', $null) }
+            $tasks = 1..25 | ForEach-Object { $client.PostAsync($emulator.BaseUri + 'token', $null) }
             [System.Threading.Tasks.Task]::WaitAll([System.Threading.Tasks.Task[]]$tasks)
             $statuses = $tasks | ForEach-Object { [int]$_.Result.StatusCode }
         }
@@ -141,9 +141,9 @@ Describe 'Emulator fault injection (/_emulator/faults)' {
         @{ Why = 'negative DelayMs'; Json = '{"Path":"token","DelayMs":-1}' }
         @{ Why = 'Reset with a Status'; Json = '{"Path":"token","Reset":true,"Status":503}' }
     ) {
-        $answer = Invoke-WebRequest -Method Post -Uri ($sandbox.ControlUri + 'faults') -Headers @{ 'X-Emulator-Key' = $sandbox.ControlKey } -ContentType 'application/json' -Body $Json -SkipHttpErrorCheck
+        $answer = Invoke-WebRequest -Method Post -Uri ($emulator.ControlUri + 'faults') -Headers @{ 'X-Emulator-Key' = $emulator.ControlKey } -ContentType 'application/json' -Body $Json -SkipHttpErrorCheck
         $answer.StatusCode | Should -Be 400
         ($answer.Content | ConvertFrom-Json).error | Should -Not -BeNullOrEmpty
-        Clear-CaxtonSandboxFault -Sandbox $sandbox | Should -Be 0
+        Clear-CaxtonEmulatorFault -Emulator $emulator | Should -Be 0
     }
 }

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Caxton.Sandbox;
+namespace Caxton.Emulator;
 
 /// <summary>The body kinds a fault can answer with (see README.md).</summary>
 internal enum FaultBody { Html, Empty, Truncated, Invalid, Oversized, Null }
@@ -192,7 +192,7 @@ internal sealed class FaultInjector(RequestStats stats)
             <head><title>{title}</title></head>
             <body>
             <center><h1>{title}</h1></center>
-            <hr><center>caxton-sandbox (injected fault)</center>
+            <hr><center>caxton-emulator (injected fault)</center>
             </body>
             </html>
             """;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Caxton.Sandbox;
+namespace Caxton.Emulator;
 
 /// <summary>
 /// Keeps the emulator a loopback-only tool whatever the environment says: it listens on loopback

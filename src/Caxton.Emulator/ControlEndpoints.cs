@@ -1,4 +1,4 @@
-namespace Caxton.Sandbox;
+namespace Caxton.Emulator;
 
 /// <summary>
 /// The test control surface, kept outside /api/ so nothing in the contract's URL space is invented.

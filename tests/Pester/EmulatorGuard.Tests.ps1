@@ -1,9 +1,9 @@
 # The emulator stays a loopback-only tool: no configuration widens where it listens, every request
 # must be addressed to a loopback name, and the control surface needs this run's key. Also its port
-# option and the one-line report of a port in use, directly and through build.ps1 -Task Sandbox.
+# option and the one-line report of a port in use, directly and through build.ps1 -Task Emulator.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+    $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
 
     function Get-FreePort {
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
@@ -20,7 +20,7 @@ BeforeAll {
     function Start-Emulator([string[]] $Arguments, [hashtable] $Environment = @{}, [string] $WorkingDirectory = $TestDrive) {
         $ready = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
         $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-        $info.ArgumentList.Add($env:CAXTON_TEST_SANDBOX)
+        $info.ArgumentList.Add($env:CAXTON_TEST_EMULATOR)
         foreach ($argument in @('--ready-file', $ready) + $Arguments) { $info.ArgumentList.Add($argument) }
         foreach ($name in $Environment.Keys) { $info.Environment[$name] = $Environment[$name] }
         $info.WorkingDirectory = $WorkingDirectory
@@ -59,7 +59,7 @@ BeforeAll {
 }
 
 AfterAll {
-    $script:sandbox | Stop-CaxtonSandbox
+    $script:emulator | Stop-CaxtonEmulator
 }
 
 Describe 'Emulator: loopback only, whatever the configuration' {
@@ -111,7 +111,7 @@ Describe 'Emulator: loopback only, whatever the configuration' {
         @{ HostHeader = '10.0.0.1' }
     ) {
         foreach ($path in '/api/token', '/api/reference/lookup/banks/GBP', '/_emulator/stats') {
-            Send-Raw $sandbox.BaseUri GET $path $HostHeader @{ 'X-Emulator-Key' = $sandbox.ControlKey } | Should -Be 400 -Because $path
+            Send-Raw $emulator.BaseUri GET $path $HostHeader @{ 'X-Emulator-Key' = $emulator.ControlKey } | Should -Be 400 -Because $path
         }
     }
 
@@ -122,16 +122,16 @@ Describe 'Emulator: loopback only, whatever the configuration' {
         @{ HostHeader = '127.1.2.3:80' }
         @{ HostHeader = '[::1]:5080' }
     ) {
-        Send-Raw $sandbox.BaseUri GET '/_emulator/stats' $HostHeader @{ 'X-Emulator-Key' = $sandbox.ControlKey } | Should -Be 200
+        Send-Raw $emulator.BaseUri GET '/_emulator/stats' $HostHeader @{ 'X-Emulator-Key' = $emulator.ControlKey } | Should -Be 200
     }
 }
 
 Describe 'Emulator: the control surface needs this run''s key' {
     It 'writes the key it prints to the ready file' {
-        $sandbox.ControlKey | Should -Match '^[0-9a-f]{64}$'
-        Get-Content -Raw $sandbox.LogPath | Should -Match ([regex]::Escape("X-Emulator-Key: $($sandbox.ControlKey)"))
+        $emulator.ControlKey | Should -Match '^[0-9a-f]{64}$'
+        Get-Content -Raw $emulator.LogPath | Should -Match ([regex]::Escape("X-Emulator-Key: $($emulator.ControlKey)"))
         $other = Start-Emulator -Arguments '--quiet'
-        try { $other.Key | Should -Not -Be $sandbox.ControlKey } finally { Stop-Emulator $other }
+        try { $other.Key | Should -Not -Be $emulator.ControlKey } finally { Stop-Emulator $other }
     }
 
     It 'refuses <Method> <Path> with <Case>' -TestCases @(
@@ -141,20 +141,20 @@ Describe 'Emulator: the control surface needs this run''s key' {
         @{ Case = 'a bodiless cross-site POST'; Method = 'POST'; Path = '/_emulator/accounts/caxton.demo/revoke-tokens'; Headers = @{ Origin = 'http://evil.example'; Referer = 'http://evil.example/' } }
         @{ Case = 'a cross-site form POST'; Method = 'POST'; Path = '/_emulator/stats/reset'; Headers = @{ Origin = 'null'; 'Content-Type' = 'application/x-www-form-urlencoded' } }
     ) {
-        Send-Raw $sandbox.BaseUri $Method $Path '127.0.0.1' $Headers | Should -Be 403
+        Send-Raw $emulator.BaseUri $Method $Path '127.0.0.1' $Headers | Should -Be 403
     }
 
     It 'lets a refused control call change nothing' {
-        $account = New-CaxtonSandboxAccount -Sandbox $sandbox
-        $null = Connect-Caxton -BaseUri $sandbox.BaseUri
+        $account = New-CaxtonEmulatorAccount -Emulator $emulator
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri
         $null = New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Confirm:$false
         $null = Get-CaxtonToken
-        $before = (Get-CaxtonSandboxStats -Sandbox $sandbox).tokenIssued
-        Send-Raw $sandbox.BaseUri POST "/_emulator/accounts/$($account.Username)/revoke-tokens" '127.0.0.1' @{ Origin = 'http://evil.example' } | Should -Be 403
-        Send-Raw $sandbox.BaseUri POST '/_emulator/stats/reset' '127.0.0.1' | Should -Be 403
+        $before = (Get-CaxtonEmulatorStats -Emulator $emulator).tokenIssued
+        Send-Raw $emulator.BaseUri POST "/_emulator/accounts/$($account.Username)/revoke-tokens" '127.0.0.1' @{ Origin = 'http://evil.example' } | Should -Be 403
+        Send-Raw $emulator.BaseUri POST '/_emulator/stats/reset' '127.0.0.1' | Should -Be 403
         # The token still works (not revoked) and the counts were not reset.
         (Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP').ApiStatus | Should -Not -BeNullOrEmpty
-        (Get-CaxtonSandboxStats -Sandbox $sandbox).tokenIssued | Should -Be $before
+        (Get-CaxtonEmulatorStats -Emulator $emulator).tokenIssued | Should -Be $before
         Disconnect-Caxton
     }
 }
@@ -179,21 +179,21 @@ Describe 'Emulator: its port' {
                 $emulator.Process.ExitCode | Should -Not -Be 0
                 $errors = @($emulator.StdErr.Result -split '\r?\n' | Where-Object { $_ })
                 $errors | Should -HaveCount 1
-                $errors[0] | Should -Match "^caxton-sandbox: cannot listen on http://127\.0\.0\.1:$($taken.LocalEndpoint.Port).*in use"
+                $errors[0] | Should -Match "^caxton-emulator: cannot listen on http://127\.0\.0\.1:$($taken.LocalEndpoint.Port).*in use"
             }
             finally { Stop-Emulator $emulator }
         }
         finally { $taken.Stop() }
     }
 
-    It 'build.ps1 -Task Sandbox -Port passes the port on, reports it in use in one line, and leaves out/Caxton alone' {
+    It 'build.ps1 -Task Emulator -Port passes the port on, reports it in use in one line, and leaves out/Caxton alone' {
         $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
         $module = Join-Path (Split-Path $env:CAXTON_TEST_MODULE) 'Caxton.dll'
         $before = (Get-Item $module).LastWriteTimeUtc
         $taken = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $taken.Start()
         try {
-            $output = Invoke-FreshPwsh -File (Join-Path $repo 'build.ps1') -Task Sandbox -Port $taken.LocalEndpoint.Port 2>&1
+            $output = Invoke-FreshPwsh -File (Join-Path $repo 'build.ps1') -Task Emulator -Port $taken.LocalEndpoint.Port 2>&1
             $exitCode = $LASTEXITCODE
         }
         finally { $taken.Stop() }
