@@ -96,7 +96,7 @@ function Complete-ModuleLayout {
     Copy-Item Caxton.format.ps1xml, Caxton.types.ps1xml, Caxton.Requirements.psm1 -Destination $moduleOut
     Set-ModuleManifestVersion -Path (Join-Path $moduleOut 'Caxton.psd1') -Version (Get-ModuleVersion)
     # MAML from docs/*.md plus the built cmdlets' metadata; its own process, as it imports the module.
-    & dotnet pwsh -NoProfile -NonInteractive -File src/help/New-MamlHelp.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -DocsPath docs | Out-Host
+    & dotnet pwsh -NoProfile -NonInteractive -File tools/help/New-MamlHelp.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -DocsPath docs | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "Generating help from docs/ failed (exit code $LASTEXITCODE): see the error above." }
 }
 
@@ -104,7 +104,7 @@ function Invoke-Package {
     # out/Caxton.<version>.nupkg through PSResourceGet, in its own process (see the script's help).
     Invoke-Build
     Get-ChildItem $out -Filter 'Caxton.*.nupkg' | Remove-Item
-    & dotnet pwsh -NoProfile -NonInteractive -File src/package/New-CaxtonPackage.ps1 -ModulePath $moduleOut -DestinationPath $out | Out-Host
+    & dotnet pwsh -NoProfile -NonInteractive -File tools/package/New-CaxtonPackage.ps1 -ModulePath $moduleOut -DestinationPath $out | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "Packaging failed (exit code $LASTEXITCODE): see the error above." }
     $package = Join-Path $out "Caxton.$(Get-ModuleVersion).nupkg"
     if (-not (Test-Path $package)) { throw "Packaging did not produce $package." }
@@ -204,7 +204,7 @@ function Invoke-Demo {
     Import-Module (Join-Path $PSScriptRoot 'src/Caxton.Emulator/CaxtonEmulator.psm1') -Force
     $emulator = Start-CaxtonEmulator -Path (Join-Path $emulatorOut 'Caxton.Emulator.dll')
     try {
-        & dotnet pwsh -NoProfile -NonInteractive -File src/demo/Demo.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -BaseUri $emulator.BaseUri | Out-Host
+        & dotnet pwsh -NoProfile -NonInteractive -File examples/Demo.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -BaseUri $emulator.BaseUri | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "The demo failed with exit code $LASTEXITCODE." }
     }
     finally {

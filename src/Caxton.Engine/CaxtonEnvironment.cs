@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton
 {

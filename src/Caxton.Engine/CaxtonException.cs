@@ -1,4 +1,6 @@
 using System;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton
 {
@@ -24,7 +26,6 @@ namespace Caxton
         public const string InvalidBaseUri = "InvalidBaseUri";
         public const string InsecureBaseUri = "InsecureBaseUri";
         public const string UnknownEnvironment = "UnknownEnvironment";
-        public const string InvalidArgument = "InvalidArgument";
         public const string NoClientCredential = "NoClientCredential";
         public const string InvalidCredentials = "InvalidCredentials";
         public const string TokenRequestRejected = "TokenRequestRejected";
@@ -40,6 +41,10 @@ namespace Caxton
         public const string InvalidHeaderValue = "InvalidHeaderValue";
         public const string InvalidContentType = "InvalidContentType";
         public const string PathOutsideBaseUri = "PathOutsideBaseUri";
+        public const string InvalidTimeout = "InvalidTimeout";
+        public const string ProxyUriRequired = "ProxyUriRequired";
+        public const string ProxyCredentialConflict = "ProxyCredentialConflict";
+        public const string InvalidBody = "InvalidBody";
     }
 
     /// <summary>
@@ -94,6 +99,13 @@ namespace Caxton
                 return date is null ? id : id is null ? date : date + ", " + id;
             }
         }
+
+        /// <summary>The one "no connection named X" failure, for -Connection NAME and every -Name lookup.</summary>
+        public static CaxtonException ConnectionNotFound(string name) =>
+            new CaxtonException(CaxtonErrorIds.ConnectionNotFound, CaxtonErrorKind.NotFound, $"There is no Caxton connection named '{name}' in this runspace.")
+            {
+                RecommendedAction = $"Create it with Connect-Caxton -Name '{name}', or list this runspace's connections with Get-CaxtonConnection -ListAvailable.",
+            };
 
         /// <summary>What the user can do next, for ErrorDetails.RecommendedAction.</summary>
         public string? RecommendedAction { get; internal set; }

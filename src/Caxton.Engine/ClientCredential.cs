@@ -1,5 +1,7 @@
 using System;
 using System.Security;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton
 {

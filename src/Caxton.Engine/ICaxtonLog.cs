@@ -1,3 +1,5 @@
+using Caxton.Transport;
+using Caxton.Wire;
 namespace Caxton
 {
     /// <summary>
@@ -19,7 +21,8 @@ namespace Caxton
         void Debug(string message);
     }
 
-    internal sealed class NullLog : ICaxtonLog
+    /// <summary>A log that drops everything, for callers that want no messages.</summary>
+    public sealed class NullLog : ICaxtonLog
     {
         public static readonly NullLog Instance = new NullLog();
 

@@ -1,5 +1,7 @@
 using System;
 using System.Security;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton
 {
@@ -71,7 +73,7 @@ namespace Caxton
         public override string ToString() => $"{TokenType} token for {Username} valid until {ExpiresOn:u}";
 
         /// <summary>The same token with its own SecureString: what a caller gets, so disposing it leaves the cache intact.</summary>
-        internal CaxtonToken CopyForCaller() => new CaxtonToken(Username, Secrets.ReadOnlyCopy(AccessToken), TokenType, ExpiresIn, IssuedOn);
+        public CaxtonToken CopyForCaller() => new CaxtonToken(Username, Secrets.ReadOnlyCopy(AccessToken), TokenType, ExpiresIn, IssuedOn);
     }
 
     /// <summary>The outcome of Reset Client Credentials.</summary>

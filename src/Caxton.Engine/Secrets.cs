@@ -1,11 +1,16 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Security;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton
 {
-    /// <summary>The one place secrets cross between SecureString and plain text.</summary>
-    internal static class Secrets
+    /// <summary>
+    /// The one place secrets cross between SecureString and plain text. Public for the cmdlets, which
+    /// call it only when the user asked for plain text (-AsPlainText, -AsHeader) or for a copy.
+    /// </summary>
+    public static class Secrets
     {
         public static SecureString ToSecureString(string plain)
         {
@@ -44,7 +49,7 @@ namespace Caxton
         /// <summary>The Authorization header value for a token, as Get-CaxtonToken -AsHeader gives it.</summary>
         public static string AuthorizationHeader(SecureString accessToken) => "Bearer " + ToPlainText(accessToken);
 
-        public static bool ConstantTimeEquals(SecureString left, SecureString right)
+        internal static bool ConstantTimeEquals(SecureString left, SecureString right)
         {
             var a = ToPlainText(left);
             var b = ToPlainText(right);

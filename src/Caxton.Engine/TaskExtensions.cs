@@ -1,6 +1,8 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton
 {

@@ -231,7 +231,7 @@ namespace Caxton.Commands
             {
                 if (ConnectionTransformationAttribute.UnresolvedName(Connection) is string missing)
                 {
-                    ThrowCaxtonError(ConnectionTransformationAttribute.NotFound(missing), missing);
+                    ThrowCaxtonError(CaxtonException.ConnectionNotFound(missing), missing);
                 }
 
                 return Connection;

@@ -19,8 +19,8 @@ namespace Caxton.Commands
 
         /// <summary>The credential a connection holds, as a PSCredential copy; null when it holds none.</summary>
         public static PSCredential? GetConnectionCredential(object instance) =>
-            Unwrap(instance) is CaxtonConnection connection && connection.HeldCredential is ClientCredential held
-                ? new PSCredential(held.Username, Secrets.ReadOnlyCopy(held.ClientPassword))
+            Unwrap(instance) is CaxtonConnection connection && connection.TryCopyHeldCredential(out var username, out var clientPassword)
+                ? new PSCredential(username, clientPassword)
                 : null;
 
         private static object? Unwrap(object? instance) => instance is PSObject wrapped ? wrapped.BaseObject : instance;

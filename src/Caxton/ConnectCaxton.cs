@@ -42,7 +42,8 @@ namespace Caxton.Commands
         /// <summary>Retries after a first attempt, for failures safe to repeat (0 turns retries off).</summary>
         [Parameter]
         [ValidateRange(0, 10)]
-        public int MaximumRetryCount { get; set; } = 3;
+        [PSDefaultValue(Value = CaxtonTransportOptions.DefaultMaximumRetryCount)]
+        public int MaximumRetryCount { get; set; } = CaxtonTransportOptions.DefaultMaximumRetryCount;
 
         /// <summary>Accept any server certificate. For test hosts only: it removes the protection TLS gives.</summary>
         [Parameter]
@@ -67,15 +68,23 @@ namespace Caxton.Commands
 
         private void Connect()
         {
-            if (ProxyCredential != null && (Proxy is null || ProxyUseDefaultCredentials))
+            // One ErrorId per conflict, as the web cmdlets' ValidateParameters does.
+            if (ProxyCredential != null && ProxyUseDefaultCredentials)
             {
                 ThrowCaxtonError(
-                    new CaxtonException(CaxtonErrorIds.InvalidArgument, CaxtonErrorKind.InvalidArgument, "-ProxyCredential needs -Proxy, and cannot be combined with -ProxyUseDefaultCredentials."),
+                    new CaxtonException(CaxtonErrorIds.ProxyCredentialConflict, CaxtonErrorKind.InvalidArgument, "-ProxyCredential and -ProxyUseDefaultCredentials cannot be used together: give one of them."),
+                    ProxyCredential.UserName);
+            }
+
+            if (ProxyCredential != null && Proxy is null)
+            {
+                ThrowCaxtonError(
+                    new CaxtonException(CaxtonErrorIds.ProxyUriRequired, CaxtonErrorKind.InvalidArgument, "-ProxyCredential needs -Proxy: the system proxy takes no explicit credential."),
                     ProxyCredential.UserName);
             }
 
             var baseUri = ParameterSetName == BaseUriSet ? BaseUri! : CaxtonEnvironment.GetBaseUri(Environment);
-            var transport = new TransportSettings
+            var options = new CaxtonTransportOptions
             {
                 MaximumRetryCount = MaximumRetryCount,
                 SkipCertificateCheck = SkipCertificateCheck,
@@ -83,7 +92,7 @@ namespace Caxton.Commands
                 ProxyCredential = ProxyCredential?.GetNetworkCredential(),
                 ProxyUseDefaultCredentials = ProxyUseDefaultCredentials,
             };
-            var connection = new CaxtonConnection(baseUri, Name, ResetPath, TimeSpan.FromSeconds(TimeoutSec), transport);
+            var connection = new CaxtonConnection(baseUri, Name, ResetPath, TimeSpan.FromSeconds(TimeoutSec), options);
 
             if (SkipCertificateCheck)
             {
@@ -94,8 +103,7 @@ namespace Caxton.Commands
             {
                 // Proved at once: the connection holds the credential only if its token request succeeds;
                 // a failure ends the command, so a connection that cannot authenticate is not made the default.
-                var asked = new ClientCredential(Credential.UserName, Credential.Password, null);
-                Invoke((log, cancel) => connection.GetTokenAsync(asked, false, log, cancel));
+                Invoke((log, cancel) => connection.GetTokenAsync(Credential.UserName, Credential.Password, null, false, log, cancel));
             }
 
             KeepOrWarn(connection);
@@ -111,19 +119,21 @@ namespace Caxton.Commands
         private void KeepOrWarn(CaxtonConnection connection)
         {
             var previous = ConnectionStore.Replaced(connection.Name, named: Name != null);
-            if (previous?.HeldCredential is not ClientCredential held)
+            if (previous is null || !previous.TryCopyHeldCredential(out var heldUsername, out var heldPassword))
             {
                 return;
             }
 
+            heldPassword.Dispose();
+
             if (Credential is null && previous.BaseUri == connection.BaseUri)
             {
                 connection.KeepFrom(previous);
-                WriteVerbose($"Connection '{connection.Name}' keeps the credential of '{held.Username}' it already held.");
+                WriteVerbose($"Connection '{connection.Name}' keeps the credential of '{heldUsername}' it already held.");
             }
-            else if (!string.Equals(connection.Username, held.Username, StringComparison.Ordinal) || previous.BaseUri != connection.BaseUri)
+            else if (!string.Equals(connection.Username, heldUsername, StringComparison.Ordinal) || previous.BaseUri != connection.BaseUri)
             {
-                WriteWarning($"Connection '{previous.Name}' to {previous.BaseUri} held the credential of '{held.Username}'; the new connection to {connection.BaseUri} does not keep it. Save credentials with (New-CaxtonPassword ...).Credential or (Get-CaxtonConnection).Credential before connecting again.");
+                WriteWarning($"Connection '{previous.Name}' to {previous.BaseUri} held the credential of '{heldUsername}'; the new connection to {connection.BaseUri} does not keep it. Save credentials with (New-CaxtonPassword ...).Credential or (Get-CaxtonConnection).Credential before connecting again.");
             }
         }
     }

@@ -38,11 +38,5 @@ namespace Caxton.Commands
         /// <summary>The name that matched no connection, when this is a stand-in for one.</summary>
         internal static string? UnresolvedName(CaxtonConnection connection) =>
             Unresolved.TryGetValue(connection, out var name) ? name : null;
-
-        internal static CaxtonException NotFound(string name) =>
-            new CaxtonException(CaxtonErrorIds.ConnectionNotFound, CaxtonErrorKind.NotFound, $"There is no Caxton connection named '{name}' in this runspace.")
-            {
-                RecommendedAction = $"Create it with Connect-Caxton -Name '{name}', or list this runspace's connections with Get-CaxtonConnection -ListAvailable.",
-            };
     }
 }

@@ -33,7 +33,7 @@ namespace Caxton.Commands
             {
                 if (missing != null)
                 {
-                    WriteCaxtonError(ConnectionTransformationAttribute.NotFound(missing), missing);
+                    WriteCaxtonError(CaxtonException.ConnectionNotFound(missing), missing);
                 }
 
                 // With no default there is nothing to forget: not an error.

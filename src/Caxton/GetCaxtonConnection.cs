@@ -37,7 +37,7 @@ namespace Caxton.Commands
                         var found = ConnectionStore.List(name);
                         if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
                         {
-                            WriteCaxtonError(ConnectionTransformationAttribute.NotFound(name), name);
+                            WriteCaxtonError(CaxtonException.ConnectionNotFound(name), name);
                         }
 
                         WriteObject(found, enumerateCollection: true);

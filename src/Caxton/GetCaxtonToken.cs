@@ -75,11 +75,11 @@ namespace Caxton.Commands
             var connection = ResolveConnection();
 
             // An explicit credential is only asked about: the connection holds it once its token request succeeds.
-            var asked = Credential != null
-                ? new ClientCredential(Credential.UserName, Credential.Password, null)
-                : Username != null && ClientPassword != null ? new ClientCredential(Username, ClientPassword, ClientPasswordExpiresOn) : null;
-
-            var token = Invoke((log, cancel) => asked is null ? connection.GetTokenAsync(Force, log, cancel) : connection.GetTokenAsync(asked, Force, log, cancel));
+            var token = Credential != null
+                ? Invoke((log, cancel) => connection.GetTokenAsync(Credential.UserName, Credential.Password, null, Force, log, cancel))
+                : Username != null && ClientPassword != null
+                    ? Invoke((log, cancel) => connection.GetTokenAsync(Username, ClientPassword, ClientPasswordExpiresOn, Force, log, cancel))
+                    : Invoke((log, cancel) => connection.GetTokenAsync(Force, log, cancel));
 
             if (AsPlainText)
             {

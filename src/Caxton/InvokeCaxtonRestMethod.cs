@@ -1,7 +1,5 @@
 using System;
 using System.Management.Automation;
-using System.Net.Http;
-using System.Text;
 
 namespace Caxton.Commands
 {
@@ -44,37 +42,21 @@ namespace Caxton.Commands
         private void InvokeApi()
         {
             var connection = ResolveConnection();
-            var method = new HttpMethod(Method);
 
             // Reads change nothing: only calls that may change state ask ShouldProcess.
-            if (method != HttpMethod.Get && !ShouldProcess($"{connection.BaseUri}{Path.TrimStart('/')}", Method))
+            if (Method != "GET" && !ShouldProcess($"{connection.BaseUri}{Path.TrimStart('/')}", Method))
             {
                 return;
             }
 
-            var body = SerializeBody();
-            var response = Invoke((log, cancel) => connection.InvokeApiAsync(method, Path, body, ContentType, IdentityNumber, log, cancel));
-            var json = ResponseReader.ReadApiResponse(response, Raw);
+            // Text and bytes go as they are; the engine writes anything else as JSON, not ConvertTo-Json,
+            // whose dates and escapes differ between 5.1 and 7 (and which a user function could replace).
+            var value = Body is PSObject wrapped ? wrapped.BaseObject : Body;
+            var body = value is string || value is byte[] ? value : PowerShellBody.ToNeutral(Body);
+            var json = Invoke((log, cancel) => connection.InvokeApiAsync(Method, Path, body, ContentType, IdentityNumber, Raw, log, cancel));
             if (json.HasValue)
             {
                 WriteObject(JsonToPowerShell.Convert(json.Value), enumerateCollection: true);
-            }
-        }
-
-        private byte[]? SerializeBody()
-        {
-            var value = Body is PSObject wrapped ? wrapped.BaseObject : Body;
-            switch (value)
-            {
-                case null:
-                    return null;
-                case string text:
-                    return Encoding.UTF8.GetBytes(text);
-                case byte[] bytes:
-                    return bytes;
-                default:
-                    // Written by the engine, not ConvertTo-Json, whose dates and escapes differ between 5.1 and 7.
-                    return RequestBody.Serialize(PowerShellBody.ToNeutral(Body));
             }
         }
     }

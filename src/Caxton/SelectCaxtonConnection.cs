@@ -33,7 +33,7 @@ namespace Caxton.Commands
             var connection = Connection ?? ConnectionStore.Find(Name);
             if (connection is null)
             {
-                WriteCaxtonError(ConnectionTransformationAttribute.NotFound(Name), Name);
+                WriteCaxtonError(CaxtonException.ConnectionNotFound(Name), Name);
                 return;
             }
 

@@ -9,13 +9,14 @@ using System.Threading.Tasks;
 namespace Caxton.NetFx
 {
     /// <summary>
-    /// The engine as the cmdlets drive it, reached by reflection: its operations are internal today, and this
-    /// program must not reference Caxton at compile time anyway (it loads the built module like 5.1 does).
-    /// The one file to re-point when the engine's surface becomes public.
+    /// The engine as the cmdlets drive it, through its public surface (docs/ARCHITECTURE.md), reached by
+    /// reflection: this program must not reference Caxton at compile time (it loads the built module like
+    /// 5.1 does). Only the -Body serialiser check reaches an internal type.
     /// </summary>
     internal sealed class Engine
     {
-        private const BindingFlags Any = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static;
+        private const BindingFlags Any = BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static;
+        private const BindingFlags Internal = BindingFlags.NonPublic | BindingFlags.Static;
         private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(120);
 
         private readonly Assembly engine;
@@ -33,28 +34,27 @@ namespace Caxton.NetFx
         /// <summary>A connection with -SkipCertificateCheck: it gets a handler of its own rather than the factory's.</summary>
         public object NewConnectionWithOwnHandler(Uri baseUri, TimeSpan timeout)
         {
-            var settings = Activator.CreateInstance(Type("Caxton.TransportSettings"), nonPublic: true)!;
-            settings.GetType().GetProperty("SkipCertificateCheck", Any)!.SetValue(settings, true);
-            var constructor = Type("Caxton.CaxtonConnection").GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Single(c => c.GetParameters().LastOrDefault()?.ParameterType == settings.GetType());
-            return constructor.Invoke(new object?[] { baseUri, "netfx-own", null, (TimeSpan?)timeout, settings });
+            // An init-only property, as an object initializer would set it.
+            var options = Activator.CreateInstance(Type("Caxton.CaxtonTransportOptions"))!;
+            options.GetType().GetProperty("SkipCertificateCheck", Any)!.SetValue(options, true);
+            return Activator.CreateInstance(Type("Caxton.CaxtonConnection"), baseUri, "netfx-own", null, (TimeSpan?)timeout, options)!;
         }
 
         public object NewClientPassword(object connection, string username, string clientname) =>
             Await(Call(connection, "NewClientPasswordAsync", username, clientname, log, CancellationToken.None));
 
-        public void SetCredential(object connection, string username, string password) =>
-            Call(connection, "SetCredential", username, Secure(password), null);
+        /// <summary>Get-CaxtonToken -Credential: a token for an explicit credential.</summary>
+        public object GetToken(object connection, string username, string password, bool force) =>
+            Await(Call(connection, "GetTokenAsync", username, Secure(password), null, force, log, CancellationToken.None));
 
         public object GetToken(object connection, bool force) =>
             Await(Call(connection, "GetTokenAsync", force, log, CancellationToken.None));
 
-        /// <summary>Invoke-CaxtonRestMethod's call: the response's status and what the cmdlet would output, as JSON text.</summary>
-        public (int Status, string? Output) InvokeApi(object connection, string method, string path, byte[]? body = null, string? identityNumber = null)
+        /// <summary>Invoke-CaxtonRestMethod's call: what the cmdlet would output (Content.Model), as JSON text; a failure throws.</summary>
+        public string? InvokeApi(object connection, string method, string path, object? body = null, string? identityNumber = null)
         {
-            var exchange = Await(Call(connection, "InvokeApiAsync", new HttpMethod(method), path, body, "application/json", identityNumber, log, CancellationToken.None));
-            var status = (int)Get(exchange, "Status")!;
-            var output = Type("Caxton.ResponseReader").GetMethod("ReadApiResponse", Any)!.Invoke(null, new object[] { exchange, false });
-            return (status, output?.ToString());
+            var model = Await(Call(connection, "InvokeApiAsync", method, path, body, "application/json", identityNumber, false, log, CancellationToken.None));
+            return model?.ToString();
         }
 
         public object ResetCredential(object connection, string username, string clientname, string? identityNumber) =>
@@ -62,7 +62,7 @@ namespace Caxton.NetFx
 
         /// <summary>The JSON bytes Invoke-CaxtonRestMethod sends for a -Body that is not a string.</summary>
         public byte[] SerializeBody(object? value) =>
-            (byte[])Type("Caxton.RequestBody").GetMethod("Serialize", Any)!.Invoke(null, new[] { value })!;
+            (byte[])Type("Caxton.Wire.RequestBody").GetMethod("Serialize", Internal | BindingFlags.Public)!.Invoke(null, new[] { value })!;
 
         public string Plain(SecureString secure) => (string)Type("Caxton.Secrets").GetMethod("ToPlainText", Any)!.Invoke(null, new object[] { secure })!;
 

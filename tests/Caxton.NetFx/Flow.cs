@@ -43,8 +43,7 @@ namespace Caxton.NetFx
 
             checks.Run("Invoke-CaxtonRestMethod: an API call with the token, its model read with System.Text.Json", () =>
             {
-                var (status, output) = engine.InvokeApi(connection, "GET", BanksPath);
-                Expect(status == 200, $"HTTP {status}");
+                var output = engine.InvokeApi(connection, "GET", BanksPath);
                 Expect(output != null && output.Length > 2, "no model in the response");
             });
 
@@ -65,26 +64,24 @@ namespace Caxton.NetFx
                 var servicePoint = ServicePointManager.FindServicePoint(emulator.BaseUri);
                 servicePoint.ConnectionLeaseTimeout = -1;
                 var own = engine.NewConnectionWithOwnHandler(emulator.BaseUri, TimeSpan.FromSeconds(60));
-                engine.SetCredential(own, username, "not-the-password");
-                ExpectFailure(() => engine.GetToken(own, force: true), "InvalidCredentials", TimeSpan.FromSeconds(60));
+                ExpectFailure(() => engine.GetToken(own, username, "not-the-password", force: true), "InvalidCredentials", TimeSpan.FromSeconds(60));
                 Expect(servicePoint.ConnectionLeaseTimeout == 120_000, "no 2-minute lease after a call through the connection's own handler");
             });
 
             checks.Run("a 503 with Retry-After is retried and the call succeeds", () =>
             {
                 emulator.AddFault(BanksPath, "\"Status\":503,\"RetryAfter\":\"1\",\"Count\":1");
-                var (status, _) = engine.InvokeApi(connection, "GET", BanksPath);
-                Expect(status == 200, $"HTTP {status} after the retry");
+                var output = engine.InvokeApi(connection, "GET", BanksPath);
+                Expect(output != null && output.Length > 2, "no model after the retry");
             });
 
             checks.Run("-TimeoutSec: a server that does not answer ends in RequestTimeout within the budget", () =>
             {
                 var quick = engine.NewConnection(emulator.BaseUri, TimeSpan.FromSeconds(2));
-                engine.SetCredential(quick, username, "irrelevant");
                 emulator.AddFault("token", "\"DelayMs\":60000,\"Count\":1");
                 try
                 {
-                    ExpectFailure(() => engine.GetToken(quick, force: true), "RequestTimeout", TimeSpan.FromSeconds(30));
+                    ExpectFailure(() => engine.GetToken(quick, username, "irrelevant", force: true), "RequestTimeout", TimeSpan.FromSeconds(30));
                 }
                 finally
                 {
@@ -97,8 +94,7 @@ namespace Caxton.NetFx
                 using (var peer = new StallingPeer())
                 {
                     var stalled = engine.NewConnection(peer.BaseUri, TimeSpan.FromSeconds(2));
-                    engine.SetCredential(stalled, "someone", "irrelevant");
-                    ExpectFailure(() => engine.GetToken(stalled, force: true), "RequestTimeout", TimeSpan.FromSeconds(30));
+                    ExpectFailure(() => engine.GetToken(stalled, "someone", "irrelevant", force: true), "RequestTimeout", TimeSpan.FromSeconds(30));
                 }
             });
 

@@ -1,5 +1,8 @@
 using System.Net;
 using Xunit;
+using Caxton.Tokens;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton.Tests;
 
@@ -195,11 +198,11 @@ public class ConnectionTests
         var tick = TimeSpan.FromTicks(1);
 
         Assert.Equal(issued.AddSeconds(expiresIn), token.ExpiresOn);
-        Assert.True(CaxtonConnection.IsFresh(token, issued));
-        Assert.True(CaxtonConnection.IsFresh(token, token.ExpiresOn - margin - tick));
-        Assert.False(CaxtonConnection.IsFresh(token, token.ExpiresOn - margin));
-        Assert.False(CaxtonConnection.IsFresh(token, token.ExpiresOn));
-        Assert.False(CaxtonConnection.IsFresh(token, token.ExpiresOn.AddDays(1)));
+        Assert.True(TokenCache.IsFresh(token, issued));
+        Assert.True(TokenCache.IsFresh(token, token.ExpiresOn - margin - tick));
+        Assert.False(TokenCache.IsFresh(token, token.ExpiresOn - margin));
+        Assert.False(TokenCache.IsFresh(token, token.ExpiresOn));
+        Assert.False(TokenCache.IsFresh(token, token.ExpiresOn.AddDays(1)));
     }
 
     [Fact]
@@ -493,6 +496,6 @@ public class ConnectionTests
     {
         var error = Assert.Throws<CaxtonException>(() => new CaxtonConnection(Fake.BaseUri, timeout: TimeSpan.Zero));
 
-        Assert.Equal(CaxtonErrorIds.InvalidArgument, error.ErrorId);
+        Assert.Equal(CaxtonErrorIds.InvalidTimeout, error.ErrorId);
     }
 }

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Xunit;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton.Tests;
 

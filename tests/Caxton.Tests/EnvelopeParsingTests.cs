@@ -1,4 +1,6 @@
 using Xunit;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton.Tests;
 

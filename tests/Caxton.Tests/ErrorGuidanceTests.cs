@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Xunit;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton.Tests;
 
@@ -76,7 +78,7 @@ public class ErrorGuidanceTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var connection = new CaxtonConnection(new Uri($"http://127.0.0.1:{port}/api/"), null, null, TimeSpan.FromSeconds(20), new TransportSettings { MaximumRetryCount = 0 });
+        var connection = new CaxtonConnection(new Uri($"http://127.0.0.1:{port}/api/"), null, null, TimeSpan.FromSeconds(20), new CaxtonTransportOptions { MaximumRetryCount = 0 });
 
         var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.NewClientPasswordAsync("u", "c", NullLog.Instance, CancellationToken.None));
 

@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Caxton.Hostile;
 using Xunit;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton.Tests;
 
@@ -20,7 +22,7 @@ public sealed class HostileInputTests : IDisposable
     public void Dispose() => server.Dispose();
 
     private CaxtonConnection Connect(TimeSpan? timeout = null, int retries = 3, string? resetPath = null) =>
-        new(server.BaseUri, null, resetPath, timeout ?? TimeSpan.FromSeconds(20), new CaxtonTransport(() => Client, new TransportSettings { MaximumRetryCount = retries }));
+        new(server.BaseUri, null, resetPath, timeout ?? TimeSpan.FromSeconds(20), new CaxtonTransport(() => Client, new CaxtonTransportOptions { MaximumRetryCount = retries }));
 
     /// <summary>A connection holding a credential; the token endpoint answers as the test has set it up.</summary>
     private CaxtonConnection ConnectHolding(string password = "the-client-password-0123456789", TimeSpan? timeout = null, int retries = 3)
@@ -180,7 +182,7 @@ public sealed class HostileInputTests : IDisposable
                 ReasonPhrase = reason,
                 Content = new StringContent(body, Encoding.UTF8, "application/json"),
             });
-            var connection = new CaxtonConnection(Fake.BaseUri, null, null, TimeSpan.FromSeconds(10), new CaxtonTransport(() => new HttpClient(handler, disposeHandler: false), new TransportSettings { MaximumRetryCount = 0 }));
+            var connection = new CaxtonConnection(Fake.BaseUri, null, null, TimeSpan.FromSeconds(10), new CaxtonTransport(() => new HttpClient(handler, disposeHandler: false), new CaxtonTransportOptions { MaximumRetryCount = 0 }));
             connection.SetCredential("main", Fake.Secure(secret));
             var log = new RecordingLog();
 

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Xunit;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton.Tests;
 
@@ -17,7 +19,7 @@ public class HttpClientLeaseTests
 {
     private static readonly Uri Proxy = new("http://127.0.0.1:9/");
 
-    private static TransportSettings ProxySettings(string password = "proxy-P@ss") => new()
+    private static CaxtonTransportOptions ProxySettings(string password = "proxy-P@ss") => new()
     {
         Proxy = Proxy,
         ProxyCredential = new NetworkCredential("proxy-user", password),
@@ -32,7 +34,7 @@ public class HttpClientLeaseTests
         Assert.Equal(before + 1, HttpClientSource.OwnHandlerCount);
 
         var otherPassword = new CaxtonConnection(Fake.BaseUri, "c", null, null, ProxySettings("other"));
-        var skip = new CaxtonConnection(Fake.BaseUri, "d", null, null, new TransportSettings { SkipCertificateCheck = true });
+        var skip = new CaxtonConnection(Fake.BaseUri, "d", null, null, new CaxtonTransportOptions { SkipCertificateCheck = true });
         Assert.Equal(before + 3, HttpClientSource.OwnHandlerCount);
 
         first.Disconnect();
@@ -49,8 +51,7 @@ public class HttpClientLeaseTests
         var before = HttpClientSource.OwnHandlerCount;
         for (var round = 0; round < 200; round++)
         {
-            var settings = ProxySettings($"pw-{round}");
-            settings.SkipCertificateCheck = round % 2 == 0;
+            var settings = ProxySettings($"pw-{round}") with { SkipCertificateCheck = round % 2 == 0 };
             var connection = new CaxtonConnection(Fake.BaseUri, "p", null, null, settings);
             connection.Disconnect();
         }
@@ -65,11 +66,12 @@ public class HttpClientLeaseTests
         var settings = ProxySettings();
         var connection = new CaxtonConnection(Fake.BaseUri, "p", null, null, settings);
         connection.Disconnect();
-        Assert.Null(settings.ProxyCredential);
+        Assert.Null(connection.TransportOptions.ProxyCredential);
+        Assert.NotNull(settings.ProxyCredential); // the caller's options are immutable: only the connection's copy changed
         Assert.Equal(before, HttpClientSource.OwnHandlerCount);
 
         // Used after Disconnect, it leases a handler for what it holds now (no proxy credential).
-        var lease = settings.AcquireClients();
+        var lease = connection.TransportOptions.AcquireClients();
         using (lease.CreateClient())
         {
             Assert.Equal(before + 1, HttpClientSource.OwnHandlerCount);
@@ -112,7 +114,7 @@ public class HttpClientLeaseTests
     public async Task The_proxy_hears_the_credential_before_Disconnect_and_never_after()
     {
         using var proxy = new RecordingProxy();
-        var settings = new TransportSettings { Proxy = proxy.Uri, ProxyCredential = new NetworkCredential("proxy-user", "proxy-P@ss"), MaximumRetryCount = 0 };
+        var settings = new CaxtonTransportOptions { Proxy = proxy.Uri, ProxyCredential = new NetworkCredential("proxy-user", "proxy-P@ss"), MaximumRetryCount = 0 };
         var connection = new CaxtonConnection(new Uri("http://127.0.0.1:9/api/"), "p", null, TimeSpan.FromSeconds(30), settings);
         connection.SetCredential("u", Fake.Secure("p1"));
         var token = await connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);

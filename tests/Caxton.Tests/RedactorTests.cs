@@ -1,5 +1,7 @@
 using System.Text;
 using Xunit;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton.Tests;
 

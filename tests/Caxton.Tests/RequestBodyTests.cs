@@ -2,6 +2,8 @@ using System.Collections;
 using System.Collections.Specialized;
 using System.Text;
 using Xunit;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton.Tests;
 
@@ -66,10 +68,10 @@ public class RequestBodyTests
     [Theory]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
-    public void A_number_JSON_cannot_hold_is_InvalidArgument(double value)
+    public void A_number_JSON_cannot_hold_is_InvalidBody(double value)
     {
         var error = Assert.Throws<CaxtonException>(() => RequestBody.Serialize(new[] { value }));
-        Assert.Equal(CaxtonErrorIds.InvalidArgument, error.ErrorId);
+        Assert.Equal(CaxtonErrorIds.InvalidBody, error.ErrorId);
     }
 
     [Fact]
@@ -79,6 +81,6 @@ public class RequestBodyTests
         cycle["self"] = cycle;
 
         var error = Assert.Throws<CaxtonException>(() => RequestBody.Serialize(cycle));
-        Assert.Equal(CaxtonErrorIds.InvalidArgument, error.ErrorId);
+        Assert.Equal(CaxtonErrorIds.InvalidBody, error.ErrorId);
     }
 }

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Xunit;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton.Tests;
 

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Xunit;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton.Tests;
 
@@ -12,7 +14,7 @@ public class RetryTests
 
     private static Task<HttpExchange> Send(FakeHandler handler, RequestSafety safety, int retries = 3, TimeSpan? timeout = null, CancellationToken cancel = default, ICaxtonLog? log = null)
     {
-        var transport = new CaxtonTransport(() => new HttpClient(handler, disposeHandler: false), new TransportSettings { MaximumRetryCount = retries });
+        var transport = new CaxtonTransport(() => new HttpClient(handler, disposeHandler: false), new CaxtonTransportOptions { MaximumRetryCount = retries });
         return transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Post, Target), "Test", safety, timeout ?? TimeSpan.FromSeconds(30), log ?? NullLog.Instance, cancel);
     }
 

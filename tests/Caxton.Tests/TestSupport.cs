@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security;
 using System.Text;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton.Tests;
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Xunit;
+using Caxton.Transport;
+using Caxton.Wire;
 
 namespace Caxton.Tests;
 

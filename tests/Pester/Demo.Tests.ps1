@@ -1,4 +1,4 @@
-# The README's demo must keep working: run src/demo/Demo.ps1 as `build.ps1 -Task Demo` does.
+# The README's demo must keep working: run examples/Demo.ps1 as `build.ps1 -Task Demo` does.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:emulator = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR
@@ -10,7 +10,7 @@ AfterAll {
 
 Describe 'The demo' {
     It 'runs the whole flow against the emulator, exits 0 and shows secrets only masked' {
-        $demo = Join-Path $PSScriptRoot '../../src/demo/Demo.ps1'
+        $demo = Join-Path $PSScriptRoot '../../examples/Demo.ps1'
         $output = Invoke-FreshPwsh -File $demo -ModulePath $env:CAXTON_TEST_MODULE -BaseUri $emulator.BaseUri 2>&1 | Out-String
         $output = $output -replace '\e\[[0-9;]*m'   # host colours
         $LASTEXITCODE | Should -Be 0 -Because $output

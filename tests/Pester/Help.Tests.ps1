@@ -8,7 +8,7 @@ BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:repoRoot = Resolve-Path "$PSScriptRoot/../.." | ForEach-Object Path
     $script:docs = Join-Path $repoRoot 'docs'
-    $script:generator = Join-Path $repoRoot 'src/help/New-MamlHelp.ps1'
+    $script:generator = Join-Path $repoRoot 'tools/help/New-MamlHelp.ps1'
     $script:common = [System.Management.Automation.Cmdlet]::CommonParameters
     $script:caxtonCmdlets = @((Get-Module Caxton).ExportedCmdlets.Keys)
 

@@ -69,7 +69,7 @@ function Invoke-Flow {
 function Get-CaxtonLoading {
     # Where the assemblies Caxton really uses came from: read off its own types, not looked up by name.
     $engine = [Caxton.CaxtonConnection].Assembly
-    $json = $engine.GetType('Caxton.ApiModel', $true).GetProperty('Element').PropertyType.Assembly
+    $json = $engine.GetType('Caxton.Wire.ApiModel', $true).GetProperty('Element').PropertyType.Assembly
     $bridge = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Caxton.Http' }
     $http = $bridge.GetType('Caxton.HttpClientSource', $true).GetField('Factory', [Reflection.BindingFlags]'NonPublic,Static').FieldType.GenericTypeArguments[0].Assembly
     $context = $alc::GetLoadContext($http)

@@ -18,7 +18,7 @@ BeforeAll {
 
     # What build.ps1 -Task Package runs, from an unrelated folder so a relative write would land there.
     Push-Location -LiteralPath $work
-    $script:packed = Invoke-FreshPwsh -File (Join-Path $repoRoot 'src/package/New-CaxtonPackage.ps1') -ModulePath (Split-Path $env:CAXTON_TEST_MODULE) -DestinationPath (Join-Path $work 'packed') 2>&1 | Out-String
+    $script:packed = Invoke-FreshPwsh -File (Join-Path $repoRoot 'tools/package/New-CaxtonPackage.ps1') -ModulePath (Split-Path $env:CAXTON_TEST_MODULE) -DestinationPath (Join-Path $work 'packed') 2>&1 | Out-String
     $script:packExitCode = $LASTEXITCODE
     Pop-Location
     $script:nupkg = Join-Path $work "packed/Caxton.$version.nupkg"

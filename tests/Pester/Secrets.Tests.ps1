@@ -160,7 +160,12 @@ Describe 'Transport rules' {
 
     It '-ProxyCredential without -Proxy is refused' {
         $credential = [pscredential]::new('proxyuser', (ConvertTo-SecureString 'proxy-password' -AsPlainText -Force))
-        { Connect-Caxton -BaseUri $emulator.BaseUri -ProxyCredential $credential -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,Caxton.Commands.ConnectCaxtonCommand'
+        { Connect-Caxton -BaseUri $emulator.BaseUri -ProxyCredential $credential -ErrorAction Stop } | Should -Throw -ErrorId 'ProxyUriRequired,Caxton.Commands.ConnectCaxtonCommand'
+    }
+
+    It '-ProxyCredential with -ProxyUseDefaultCredentials is refused with its own ErrorId' {
+        $credential = [pscredential]::new('proxyuser', (ConvertTo-SecureString 'proxy-password' -AsPlainText -Force))
+        { Connect-Caxton -BaseUri $emulator.BaseUri -Proxy 'http://127.0.0.1:9/' -ProxyCredential $credential -ProxyUseDefaultCredentials -ErrorAction Stop } | Should -Throw -ErrorId 'ProxyCredentialConflict,Caxton.Commands.ConnectCaxtonCommand'
     }
 
     It 'a connection with a proxy and retries set shows them and still works' {

@@ -5,8 +5,9 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Caxton.Transport;
 
-namespace Caxton
+namespace Caxton.Wire
 {
     /// <summary>
     /// Builds the three documented requests exactly as the contract shows them: paths, headers,

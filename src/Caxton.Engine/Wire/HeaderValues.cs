@@ -1,7 +1,8 @@
 using System;
 using System.Net.Http.Headers;
+using Caxton.Transport;
 
-namespace Caxton
+namespace Caxton.Wire
 {
     /// <summary>
     /// The check every value placed in a request header passes first (IdentityNumber, -ContentType, the

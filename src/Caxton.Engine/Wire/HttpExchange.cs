@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
+using Caxton.Transport;
 
-namespace Caxton
+namespace Caxton.Wire
 {
     /// <summary>A response as the parser sees it: already read, so parsing is pure and fuzzable.</summary>
     internal sealed class HttpExchange

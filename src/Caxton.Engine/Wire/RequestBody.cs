@@ -2,8 +2,9 @@ using System;
 using System.Collections;
 using System.Globalization;
 using System.Text;
+using Caxton.Transport;
 
-namespace Caxton
+namespace Caxton.Wire
 {
     /// <summary>
     /// The JSON bytes of a request body given as a value rather than text, the same on Windows PowerShell 5.1
@@ -20,6 +21,22 @@ namespace Caxton
     {
         /// <summary>Deeper than this is a cycle, not a request: the cmdlets already stop at 20 levels.</summary>
         public const int MaxDepth = 64;
+
+        /// <summary>A request body: text as UTF-8 and bytes as they are, sent unchanged; any other value as JSON.</summary>
+        public static byte[]? ToBytes(object? body)
+        {
+            switch (body)
+            {
+                case null:
+                    return null;
+                case string text:
+                    return Encoding.UTF8.GetBytes(text);
+                case byte[] bytes:
+                    return bytes;
+                default:
+                    return Serialize(body);
+            }
+        }
 
         public static byte[] Serialize(object? value)
         {
@@ -181,6 +198,6 @@ namespace Caxton
         }
 
         private static CaxtonException Invalid(string why) =>
-            new CaxtonException(CaxtonErrorIds.InvalidArgument, CaxtonErrorKind.InvalidArgument, $"The -Body cannot be sent as JSON: {why}.");
+            new CaxtonException(CaxtonErrorIds.InvalidBody, CaxtonErrorKind.InvalidArgument, $"The -Body cannot be sent as JSON: {why}.");
     }
 }

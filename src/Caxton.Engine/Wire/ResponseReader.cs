@@ -3,8 +3,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Caxton.Transport;
 
-namespace Caxton
+namespace Caxton.Wire
 {
     /// <summary>The token endpoint's success body.</summary>
     internal readonly struct TokenResponse

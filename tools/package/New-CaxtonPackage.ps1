@@ -12,7 +12,7 @@
     run it in its own process. On Windows the list cannot be redirected; the temporary repository
     is unregistered in finally.
 .EXAMPLE
-    pwsh -NoProfile -File src/package/New-CaxtonPackage.ps1 -ModulePath out/Caxton -DestinationPath out
+    pwsh -NoProfile -File tools/package/New-CaxtonPackage.ps1 -ModulePath out/Caxton -DestinationPath out
 #>
 [CmdletBinding()]
 param(

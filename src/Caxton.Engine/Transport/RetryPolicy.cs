@@ -4,8 +4,9 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using Caxton.Wire;
 
-namespace Caxton
+namespace Caxton.Transport
 {
     /// <summary>Whether repeating a request could do something twice on the server.</summary>
     internal enum RequestSafety

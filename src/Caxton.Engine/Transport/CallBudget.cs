@@ -1,7 +1,8 @@
 using System;
 using System.Diagnostics;
+using Caxton.Wire;
 
-namespace Caxton
+namespace Caxton.Transport
 {
     /// <summary>
     /// The time one cmdlet call may take, whatever it does inside: a token refresh, attempts, waits, and

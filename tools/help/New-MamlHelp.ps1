@@ -16,7 +16,7 @@
 
     Run it in its own process: it imports the module.
 .EXAMPLE
-    pwsh -NoProfile -File src/help/New-MamlHelp.ps1 -ModulePath out/Caxton/Caxton.psd1 -DocsPath docs
+    pwsh -NoProfile -File tools/help/New-MamlHelp.ps1 -ModulePath out/Caxton/Caxton.psd1 -DocsPath docs
 #>
 [CmdletBinding()]
 param(

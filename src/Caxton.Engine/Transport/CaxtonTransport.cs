@@ -7,8 +7,9 @@ using System.Net.Http;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Caxton.Wire;
 
-namespace Caxton
+namespace Caxton.Transport
 {
     /// <summary>
     /// Sends one logical request: attempts and backoff within one time budget, a size cap on the
@@ -26,9 +27,9 @@ namespace Caxton
         private readonly object leaseGate = new object();
         private HttpClientLease? lease;
 
-        public CaxtonTransport(Func<HttpClient>? clientFactory = null, TransportSettings? settings = null)
+        public CaxtonTransport(Func<HttpClient>? clientFactory = null, CaxtonTransportOptions? settings = null)
         {
-            Settings = settings ?? TransportSettings.Default;
+            options = settings ?? CaxtonTransportOptions.Default;
             if (clientFactory is null)
             {
                 lease = Settings.AcquireClients();
@@ -38,7 +39,23 @@ namespace Caxton
             this.clientFactory = clientFactory;
         }
 
-        public TransportSettings Settings { get; }
+        private volatile CaxtonTransportOptions options;
+
+        public CaxtonTransportOptions Settings => options;
+
+        /// <summary>Disconnect-Caxton: the proxy credential is dropped with the handler; a later lease goes without it.</summary>
+        public void DropProxyCredential()
+        {
+            lock (leaseGate)
+            {
+                if (options.ProxyCredential != null)
+                {
+                    options = options with { ProxyCredential = null };
+                }
+            }
+
+            ReleaseClients();
+        }
 
         /// <summary>
         /// Lets go of the HTTP handler, and with it the proxy credential, as Disconnect-Caxton does. A

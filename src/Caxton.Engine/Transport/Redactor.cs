@@ -4,8 +4,9 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using Caxton.Wire;
 
-namespace Caxton
+namespace Caxton.Transport
 {
     /// <summary>
     /// The one place secrets are masked in text meant for people: -Debug traces, status lines and

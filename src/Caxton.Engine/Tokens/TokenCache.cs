@@ -1,0 +1,280 @@
+using System;
+using System.Collections.Generic;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using Caxton.Wire;
+
+namespace Caxton.Tokens
+{
+    /// <summary>
+    /// Who a connection is and the token it holds: the held credential, the cached token, the token
+    /// requests under way (one per credential), freshness and the client password's lifetime. A
+    /// credential becomes the held one only when its token request succeeds; a request that started
+    /// before a reset, a disconnect or a new password never commits over them.
+    /// </summary>
+    internal sealed class TokenCache
+    {
+        /// <summary>Days of client password life left under which every token request warns.</summary>
+        internal static readonly TimeSpan PasswordExpiryWarning = TimeSpan.FromDays(3);
+
+        private readonly object gate = new object();
+        private readonly Func<ClientCredential, ICaxtonLog, Task<CaxtonToken>> requestToken;
+        private readonly Func<CaxtonException> noCredential;
+        private ClientCredential? credential;
+        private CaxtonToken? token;
+        // Token requests under way, one per credential: a caller joins only the one for its own credential.
+        private readonly List<PendingToken> pending = new List<PendingToken>();
+        // Counts credentials dropped or replaced (reset, disconnect, a new password): a request that
+        // started before never commits its answer over them.
+        private long replaced;
+
+        /// <param name="requestToken">Sends one token request for a credential; never tied to one caller's cancellation.</param>
+        /// <param name="noCredential">The failure when nothing names a credential.</param>
+        public TokenCache(Func<ClientCredential, ICaxtonLog, Task<CaxtonToken>> requestToken, Func<CaxtonException> noCredential)
+        {
+            this.requestToken = requestToken;
+            this.noCredential = noCredential;
+        }
+
+        public ClientCredential? Credential
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return credential;
+                }
+            }
+        }
+
+        public CaxtonToken? Token
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return token;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Holds a credential for later token requests. A different credential drops the cached token,
+        /// so a wrong password is never answered from the cache.
+        /// </summary>
+        public void SetCredential(string username, SecureString clientPassword, DateTimeOffset? passwordExpiresOn = null)
+        {
+            lock (gate)
+            {
+                if (credential != null && credential.SameAs(username, clientPassword))
+                {
+                    if (passwordExpiresOn.HasValue && passwordExpiresOn != credential.PasswordExpiresOn)
+                    {
+                        credential = credential.WithExpiry(passwordExpiresOn.Value);
+                    }
+
+                    return;
+                }
+
+                credential = new ClientCredential(username, clientPassword, passwordExpiresOn);
+                token = null;
+                replaced++;
+            }
+        }
+
+        /// <summary>Takes over what another cache holds (the same name and base URI connected again).</summary>
+        public void KeepFrom(TokenCache previous)
+        {
+            ClientCredential? held;
+            CaxtonToken? cached;
+            lock (previous.gate)
+            {
+                held = previous.credential;
+                cached = previous.token;
+            }
+
+            lock (gate)
+            {
+                credential = held;
+                token = cached;
+            }
+        }
+
+        /// <summary>Forgets the credential and token (all, or only <paramref name="username"/>'s), as after a reset or disconnect.</summary>
+        public void Forget(string? username = null)
+        {
+            lock (gate)
+            {
+                if (username is null || string.Equals(username, credential?.Username, StringComparison.OrdinalIgnoreCase))
+                {
+                    credential = null;
+                    token = null;
+                    replaced++;
+                }
+            }
+        }
+
+        /// <summary>
+        /// A token for <paramref name="asked"/> (else the held credential, else CAXTON_* variables), and
+        /// only for it, whatever other callers do: concurrent callers share one request per credential,
+        /// and the answer is committed, credential and token together, only on success; an explicit
+        /// credential (<paramref name="adopt"/>) becomes the held one then.
+        /// </summary>
+        public async Task<CaxtonToken> GetTokenAsync(ClientCredential? asked, bool adopt, bool force, ICaxtonLog log, CancellationToken cancellationToken)
+        {
+            Task<CaxtonToken> request;
+            lock (gate)
+            {
+                var now = DateTimeOffset.UtcNow;
+
+                // The environment is read only when nothing explicit was given; what it names is held once it works.
+                adopt |= asked is null && credential is null;
+                var wanted = asked ?? credential ?? ClientCredential.FromEnvironmentVariables() ?? throw noCredential();
+                var holdsWanted = credential != null && (ReferenceEquals(credential, wanted) || credential.SameAs(wanted));
+                if (holdsWanted && wanted.PasswordExpiresOn is DateTimeOffset learned && learned != credential!.PasswordExpiresOn)
+                {
+                    // A piped password brings its EndDate. Requests under way are matched by value, so this orphans none.
+                    credential = credential.WithExpiry(learned);
+                }
+
+                var effective = holdsWanted ? credential! : wanted;
+                CheckPasswordLifetime(effective, now, log);
+                if (!force && holdsWanted && token != null && IsFresh(token, now))
+                {
+                    if (log.IsVerboseEnabled)
+                    {
+                        log.Verbose($"{CaxtonRequests.GetAccessToken}: the cached token for '{token.Username}', valid until {token.ExpiresOn:u}; no request sent.");
+                    }
+
+                    return token;
+                }
+
+                var underWay = pending.Find(p => ReferenceEquals(p.For, effective) || p.For.SameAs(effective));
+                if (underWay != null)
+                {
+                    log.Verbose($"{CaxtonRequests.GetAccessToken}: joining the token request already under way for '{effective.Username}'.");
+                    request = underWay.Request;
+                }
+                else
+                {
+                    // Not tied to this caller's token: others may join it, and one caller's Ctrl+C must not
+                    // fail them. Started here, it runs on this thread up to its first wait for the network.
+                    request = RequestTokenAsync(effective, adopt, replaced, log);
+                    if (!request.IsCompleted)
+                    {
+                        pending.Add(new PendingToken(effective, request));
+                    }
+                }
+            }
+
+            return await request.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>A new token for the same user, unless another caller has already replaced this rejected one.</summary>
+        public Task<CaxtonToken> ReplaceTokenAsync(CaxtonToken rejected, ClientCredential? identity, ICaxtonLog log, CancellationToken cancellationToken)
+        {
+            lock (gate)
+            {
+                var sameUser = string.Equals(token?.Username, rejected.Username, StringComparison.Ordinal);
+                if (token != null && sameUser && !ReferenceEquals(token, rejected) && IsFresh(token, DateTimeOffset.UtcNow))
+                {
+                    return Task.FromResult(token);
+                }
+
+                if (ReferenceEquals(token, rejected))
+                {
+                    token = null;
+                }
+            }
+
+            return GetTokenAsync(identity, adopt: identity is null, false, log, cancellationToken);
+        }
+
+        /// <summary>
+        /// Fresh means not within the refresh margin of expiry: 5 minutes, or a tenth of the lifetime for
+        /// short-lived tokens, so a caller never receives a token about to expire.
+        /// </summary>
+        public static bool IsFresh(CaxtonToken token, DateTimeOffset now)
+        {
+            var lifetime = TimeSpan.FromSeconds(token.ExpiresIn);
+            var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(5).Ticks, lifetime.Ticks / 10));
+            return now < token.ExpiresOn - margin;
+        }
+
+        /// <summary>
+        /// An expired password fails here, saying what to run, instead of as a bare invalid_grant, and
+        /// also when a cached token would still answer (as about_Caxton says).
+        /// </summary>
+        public static void CheckPasswordLifetime(ClientCredential held, DateTimeOffset now, ICaxtonLog log)
+        {
+            if (held.PasswordExpiresOn is not DateTimeOffset end)
+            {
+                return;
+            }
+
+            if (end <= now)
+            {
+                throw new CaxtonException(
+                    CaxtonErrorIds.ClientPasswordExpired,
+                    CaxtonErrorKind.Authentication,
+                    $"The client password of '{held.Username}' expired on {end:u}.")
+                {
+                    RecommendedAction = "Run Reset-CaxtonCredential, then New-CaxtonPassword, then Get-CaxtonToken.",
+                };
+            }
+
+            if (end - now < PasswordExpiryWarning)
+            {
+                log.Warning($"The client password of '{held.Username}' expires on {end:u}, in {(end - now).TotalHours:0} hours. Renew it soon: Reset-CaxtonCredential, then New-CaxtonPassword.");
+            }
+        }
+
+        private async Task<CaxtonToken> RequestTokenAsync(ClientCredential held, bool adopt, long replacedAtStart, ICaxtonLog log)
+        {
+            try
+            {
+                var fresh = await requestToken(held, log).ConfigureAwait(false);
+                lock (gate)
+                {
+                    // Never over a reset, a disconnect or a new password since the start. Otherwise the held
+                    // credential gets the token, or this call's explicit credential becomes the held one.
+                    var stillHeld = credential != null && (ReferenceEquals(credential, held) || credential.SameAs(held));
+                    if (replaced == replacedAtStart && (stillHeld || adopt))
+                    {
+                        if (!stillHeld)
+                        {
+                            credential = held;
+                        }
+
+                        token = fresh;
+                    }
+                }
+
+                return fresh;
+            }
+            finally
+            {
+                // Runs after GetTokenAsync has published this request (it holds the lock meanwhile), or,
+                // when the request ends at once, before it is published and so with nothing to remove.
+                lock (gate)
+                {
+                    pending.RemoveAll(p => ReferenceEquals(p.For, held));
+                }
+            }
+        }
+
+        private sealed class PendingToken
+        {
+            public PendingToken(ClientCredential forCredential, Task<CaxtonToken> request)
+            {
+                For = forCredential;
+                Request = request;
+            }
+
+            public ClientCredential For { get; }
+
+            public Task<CaxtonToken> Request { get; }
+        }
+    }
+}
