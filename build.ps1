@@ -54,10 +54,8 @@ function Invoke-Build {
     Invoke-Dotnet build src/Caxton/Caxton.csproj -c $Configuration -o $staging --nologo -v quiet
     Invoke-EmulatorBuild
 
-    # The module folder holds only what PowerShell loads: the manifest, the cmdlets, help, and in
-    # Dependencies/ the engine and its dependencies, which Caxton.dll's own resolver loads (on PowerShell 7
-    # into a private load context; see README "Dependency isolation"). PowerShell's own assemblies and
-    # build leftovers stay out.
+    # The module folder holds only what PowerShell loads; the engine and its dependencies go to
+    # Dependencies/ (why: docs/ARCHITECTURE.md, "Loading"). PowerShell's own assemblies and build leftovers stay out.
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     $dependencies = New-Item -ItemType Directory -Path (Join-Path $moduleOut 'Dependencies')
     Get-ChildItem $staging -Filter *.dll |

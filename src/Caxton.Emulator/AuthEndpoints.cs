@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -8,27 +9,39 @@ internal static class AuthEndpoints
 {
     public static void MapAuthEndpoints(this IEndpointRouteBuilder api)
     {
-        api.MapPost("clients/auth/register", RegisterAsync);
-        api.MapPost("token", TokenAsync);
-        api.MapPut("clients/auth/reset", ResetAsync);
+        api.MapPost(Routes.Register, RegisterAsync);
+        api.MapPost(Routes.Token, TokenAsync);
+        api.MapPut(Routes.Reset, ResetAsync);
     }
 
-    private static async Task<IResult> RegisterAsync(HttpContext context, AccountStore store)
+    /// <summary>
+    /// What register and reset both read first: a JSON body naming the account by Username and
+    /// Clientname. A failure is the response to send (415 or 400); otherwise it is null.
+    /// </summary>
+    private static async Task<(JsonElement Body, string Username, string Clientname, IResult? Failure)> ReadAccountRequestAsync(HttpContext context)
     {
         if (!RequestHelpers.IsJson(context.Request))
         {
-            return Envelope.Result(StatusCodes.Status415UnsupportedMediaType, ApiStatus.UnsupportedContentType(RequestHelpers.JsonTypes));
+            return (default, string.Empty, string.Empty, Envelope.Result(StatusCodes.Status415UnsupportedMediaType, ApiStatus.UnsupportedContentType(RequestHelpers.JsonTypes)));
         }
 
         var (body, error) = await RequestHelpers.ReadJsonObjectAsync(context.Request);
         var username = error is null ? RequestHelpers.RequiredString(body, "Username", out error) : null;
         var clientname = error is null ? RequestHelpers.RequiredString(body, "Clientname", out error) : null;
-        if (error is not null)
+        return error is not null
+            ? (body, string.Empty, string.Empty, Envelope.Result(StatusCodes.Status400BadRequest, ApiStatus.InvalidRequest(error)))
+            : (body, username!, clientname!, null);
+    }
+
+    private static async Task<IResult> RegisterAsync(HttpContext context, AccountStore store)
+    {
+        var (_, username, clientname, failure) = await ReadAccountRequestAsync(context);
+        if (failure is not null)
         {
-            return Envelope.Result(StatusCodes.Status400BadRequest, ApiStatus.InvalidRequest(error));
+            return failure;
         }
 
-        var registration = store.Register(username!, clientname!);
+        var registration = store.Register(username, clientname);
         return registration.Outcome switch
         {
             RegisterOutcome.InvalidClient => Envelope.Result(StatusCodes.Status400BadRequest, ApiStatus.InvalidClient),
@@ -101,15 +114,13 @@ internal static class AuthEndpoints
     /// </summary>
     private static async Task<IResult> ResetAsync(HttpContext context, AccountStore store)
     {
-        if (!RequestHelpers.IsJson(context.Request))
+        var (body, username, clientname, failure) = await ReadAccountRequestAsync(context);
+        if (failure is not null)
         {
-            return Envelope.Result(StatusCodes.Status415UnsupportedMediaType, ApiStatus.UnsupportedContentType(RequestHelpers.JsonTypes));
+            return failure;
         }
 
-        var (body, error) = await RequestHelpers.ReadJsonObjectAsync(context.Request);
-        var username = error is null ? RequestHelpers.RequiredString(body, "Username", out error) : null;
-        var clientname = error is null ? RequestHelpers.RequiredString(body, "Clientname", out error) : null;
-        var bodyIdentity = error is null ? RequestHelpers.OptionalString(body, "IdentityNumber", out error) : null;
+        var bodyIdentity = RequestHelpers.OptionalString(body, "IdentityNumber", out var error);
         if (error is not null)
         {
             return Envelope.Result(StatusCodes.Status400BadRequest, ApiStatus.InvalidRequest(error));
@@ -125,7 +136,7 @@ internal static class AuthEndpoints
         var identityNumber = bodyIdentity ?? headerIdentity;
         if (identityNumber is null)
         {
-            return store.ResetMain(username!, clientname!)
+            return store.ResetMain(username, clientname)
                 ? Envelope.Result(StatusCodes.Status200OK, ApiStatus.Valid)
                 : Envelope.Result(StatusCodes.Status400BadRequest, ApiStatus.InvalidClient);
         }

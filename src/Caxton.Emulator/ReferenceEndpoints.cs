@@ -30,7 +30,7 @@ internal static class ReferenceEndpoints
     };
 
     public static void MapReferenceEndpoints(this IEndpointRouteBuilder api) =>
-        api.MapGet("reference/lookup/banks/{ccy}", (string ccy, HttpContext context, AccountStore store) =>
+        api.MapGet(Routes.Banks, (string ccy, HttpContext context, AccountStore store) =>
         {
             var caller = store.Authenticate(RequestHelpers.BearerToken(context.Request));
             if (caller is null)

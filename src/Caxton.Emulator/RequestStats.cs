@@ -23,11 +23,11 @@ internal sealed class RequestStats
         var path = rest.Value!.Trim('/').ToLowerInvariant();
         StatCounter? counter = (request.Method, path) switch
         {
-            ("POST", "clients/auth/register") => StatCounter.Register,
-            ("POST", "token") => StatCounter.Token,
-            ("PUT", "clients/auth/reset") => StatCounter.Reset,
-            ("GET", _) when path.StartsWith("reference/lookup/banks/", StringComparison.Ordinal)
-                && path.IndexOf('/', "reference/lookup/banks/".Length) < 0 => StatCounter.Banks,
+            ("POST", Routes.Register) => StatCounter.Register,
+            ("POST", Routes.Token) => StatCounter.Token,
+            ("PUT", Routes.Reset) => StatCounter.Reset,
+            ("GET", _) when path.StartsWith(Routes.BanksPrefix, StringComparison.Ordinal)
+                && path.IndexOf('/', Routes.BanksPrefix.Length) < 0 => StatCounter.Banks,
             _ => null,
         };
         if (counter.HasValue)

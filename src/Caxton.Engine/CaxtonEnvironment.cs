@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using Caxton.Transport;
-using Caxton.Wire;
 
 namespace Caxton
 {
@@ -23,8 +21,6 @@ namespace Caxton
             new KeyValuePair<string, Uri>(Staging, new Uri("https://caxapi-staging.caxton.io/api/")),
             new KeyValuePair<string, Uri>(Production, new Uri("https://caxtonapi.caxtonfx.com/api/")),
         };
-
-        public static IReadOnlyList<string> Names { get; } = new[] { Sandbox, Staging, Production };
 
         public static Uri GetBaseUri(string environment)
         {

@@ -1,52 +1,7 @@
 using System;
-using Caxton.Transport;
-using Caxton.Wire;
 
 namespace Caxton
 {
-    /// <summary>What kind of failure; the cmdlets map it to a PowerShell ErrorCategory.</summary>
-    public enum CaxtonErrorKind
-    {
-        InvalidArgument,
-        InvalidOperation,
-        Authentication,
-        PermissionDenied,
-        NotFound,
-        ResourceExists,
-        InvalidResponse,
-        ConnectionFailed,
-        Timeout,
-        LimitsExceeded,
-        ServiceUnavailable,
-    }
-
-    /// <summary>Stable ErrorIds: scripts and docs rely on them, so they never change meaning.</summary>
-    public static class CaxtonErrorIds
-    {
-        public const string InvalidBaseUri = "InvalidBaseUri";
-        public const string InsecureBaseUri = "InsecureBaseUri";
-        public const string UnknownEnvironment = "UnknownEnvironment";
-        public const string NoClientCredential = "NoClientCredential";
-        public const string InvalidCredentials = "InvalidCredentials";
-        public const string TokenRequestRejected = "TokenRequestRejected";
-        public const string Unauthorized = "Unauthorized";
-        public const string ApiStatusNotValid = "ApiStatusNotValid";
-        public const string HttpError = "HttpError";
-        public const string InvalidResponse = "InvalidResponse";
-        public const string ConnectionFailed = "ConnectionFailed";
-        public const string RequestTimeout = "RequestTimeout";
-        public const string ResponseTooLarge = "ResponseTooLarge";
-        public const string ClientPasswordExpired = "ClientPasswordExpired";
-        public const string ConnectionNotFound = "ConnectionNotFound";
-        public const string InvalidHeaderValue = "InvalidHeaderValue";
-        public const string InvalidContentType = "InvalidContentType";
-        public const string PathOutsideBaseUri = "PathOutsideBaseUri";
-        public const string InvalidTimeout = "InvalidTimeout";
-        public const string ProxyUriRequired = "ProxyUriRequired";
-        public const string ProxyCredentialConflict = "ProxyCredentialConflict";
-        public const string InvalidBody = "InvalidBody";
-    }
-
     /// <summary>
     /// Every failure of the engine. Messages never carry a secret: they are built only from status
     /// fields, OAuth error names and the request's method and URL.

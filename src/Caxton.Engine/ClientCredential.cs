@@ -1,7 +1,5 @@
 using System;
 using System.Security;
-using Caxton.Transport;
-using Caxton.Wire;
 
 namespace Caxton
 {

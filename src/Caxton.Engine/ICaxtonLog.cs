@@ -1,5 +1,3 @@
-using Caxton.Transport;
-using Caxton.Wire;
 namespace Caxton
 {
     /// <summary>
@@ -19,27 +17,5 @@ namespace Caxton
         void Warning(string message);
 
         void Debug(string message);
-    }
-
-    /// <summary>A log that drops everything, for callers that want no messages.</summary>
-    public sealed class NullLog : ICaxtonLog
-    {
-        public static readonly NullLog Instance = new NullLog();
-
-        public bool IsVerboseEnabled => false;
-
-        public bool IsDebugEnabled => false;
-
-        public void Verbose(string message)
-        {
-        }
-
-        public void Warning(string message)
-        {
-        }
-
-        public void Debug(string message)
-        {
-        }
     }
 }

@@ -1,8 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Security;
-using Caxton.Transport;
-using Caxton.Wire;
 
 namespace Caxton
 {

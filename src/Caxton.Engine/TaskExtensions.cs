@@ -1,8 +1,6 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using Caxton.Transport;
-using Caxton.Wire;
 
 namespace Caxton
 {

@@ -138,6 +138,23 @@ namespace Caxton.Commands
         }
 
         /// <summary>
+        /// A step whose failure ends the command even in a cmdlet whose other errors do not (a bad
+        /// CAXTON_* variable leaves no connection to work with).
+        /// </summary>
+        protected T Terminating<T>(Func<T> step, object? target = null)
+        {
+            try
+            {
+                return step();
+            }
+            catch (CaxtonException exception)
+            {
+                ThrowCaxtonError(exception, target);
+                throw; // not reached: ThrowTerminatingError throws
+            }
+        }
+
+        /// <summary>
         /// -Force skips the confirmation prompt, but -WhatIf (bound or by preference) and an explicit
         /// -Confirm still win.
         /// </summary>
@@ -212,54 +229,5 @@ namespace Caxton.Commands
 
         private static bool IsTrue(object? value) =>
             value is bool b ? b : value is SwitchParameter s && s.IsPresent;
-    }
-
-    /// <summary>A cmdlet that talks to Caxton through a connection: the runspace default or -Connection.</summary>
-    public abstract class CaxtonConnectedCmdlet : CaxtonCmdlet
-    {
-        /// <summary>The connection to use instead of the runspace's default: an object or a name.</summary>
-        [Parameter]
-        [ValidateNotNull]
-        [ConnectionTransformation]
-        [ArgumentCompleter(typeof(Completers.ConnectionNameCompleter))]
-        public CaxtonConnection? Connection { get; set; }
-
-        /// <summary>-Connection, else the default; a bad CAXTON_* variable ends the command.</summary>
-        protected CaxtonConnection ResolveConnection()
-        {
-            if (Connection != null)
-            {
-                if (ConnectionTransformationAttribute.UnresolvedName(Connection) is string missing)
-                {
-                    ThrowCaxtonError(CaxtonException.ConnectionNotFound(missing), missing);
-                }
-
-                return Connection;
-            }
-
-            try
-            {
-                return ConnectionStore.GetDefault();
-            }
-            catch (CaxtonException exception)
-            {
-                ThrowCaxtonError(exception, null);
-                throw; // not reached: ThrowTerminatingError throws
-            }
-        }
-    }
-
-    /// <summary>A cmdlet that names the account Caxton gave out: its Username and Clientname.</summary>
-    public abstract class CaxtonAccountCmdlet : CaxtonConnectedCmdlet
-    {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completers.UsernameCompleter))]
-        public string Username { get; set; } = string.Empty;
-
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completers.ClientnameCompleter))]
-        public string Clientname { get; set; } = string.Empty;
     }
 }

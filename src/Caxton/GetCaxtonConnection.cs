@@ -45,16 +45,8 @@ namespace Caxton.Commands
 
                     break;
                 default:
-                    try
-                    {
-                        WriteObject(ConnectionStore.GetDefault());
-                    }
-                    catch (CaxtonException exception)
-                    {
-                        // A bad CAXTON_* variable leaves no default to show: that ends the command.
-                        ThrowCaxtonError(exception, null);
-                    }
-
+                    // A bad CAXTON_* variable leaves no default to show: that ends the command.
+                    WriteObject(Terminating(ConnectionStore.GetDefault));
                     break;
             }
         }

@@ -1,12 +1,19 @@
 using Xunit;
-using Caxton.Transport;
-using Caxton.Wire;
 
 namespace Caxton.Tests;
 
 /// <summary>Which base URIs a connection accepts, and what it calls them.</summary>
 public class BaseUriTests
 {
+    [Theory]
+    [InlineData("https://caxtonapi.caxtonfx.com/api/", "token", "https://caxtonapi.caxtonfx.com/api/token")]
+    [InlineData("https://caxtonapi.caxtonfx.com/api", "token", "https://caxtonapi.caxtonfx.com/api/token")]
+    [InlineData("https://sandbox.caxton.io/api//", "/clients/auth/register", "https://sandbox.caxton.io/api/clients/auth/register")]
+    public void Combine_joins_with_exactly_one_slash(string baseUri, string path, string expected)
+    {
+        Assert.Equal(expected, CaxtonEnvironment.Combine(new Uri(baseUri), path).AbsoluteUri);
+    }
+
     [Theory]
     [InlineData("https://caxtonapi.caxtonfx.com/api/", "https://caxtonapi.caxtonfx.com/api/")]
     [InlineData("https://sandbox.caxton.io/api", "https://sandbox.caxton.io/api/")]

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Xunit;
-using Caxton.Transport;
 using Caxton.Wire;
 
 namespace Caxton.Tests;
@@ -11,6 +10,7 @@ namespace Caxton.Tests;
 /// A working credential is never lost, and a call never gets or uses another user's token: explicit
 /// credentials are committed only on success, token requests are keyed by credential.
 /// </summary>
+[Collection("Environment variables")]
 public class CredentialLifecycleTests
 {
     private static readonly ICaxtonLog Log = NullLog.Instance;
@@ -223,5 +223,70 @@ public class CredentialLifecycleTests
         }
 
         return new HttpMessageInvoker(handler, disposeHandler: false).SendAsync(message, cancel);
+    }
+
+    [Fact]
+    public async Task A_token_request_under_way_for_an_old_password_is_not_joined_by_the_new_one()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new FakeHandler(async (request, cancel) =>
+        {
+            var password = request.BodyText.Contains("Password=old", StringComparison.Ordinal) ? "old" : "new";
+            if (password == "old")
+            {
+                await release.Task.WaitAsync(Fake.HangGuard, cancel);
+            }
+
+            return Fake.Json(Fake.TokenJson("token-from-" + password));
+        });
+        var connection = Fake.Connection(handler);
+        connection.SetCredential("u", Fake.Secure("old"));
+        var oldRequest = connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
+        while (handler.Count == 0)
+        {
+            await Task.Yield();
+        }
+
+        connection.SetCredential("u", Fake.Secure("new"));
+        var fresh = await connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None).WaitAsync(Fake.HangGuard);
+        release.SetResult();
+        await oldRequest.WaitAsync(Fake.HangGuard);
+
+        Assert.Equal("token-from-new", Fake.Plain(fresh.AccessToken));
+        Assert.Equal(2, handler.Count);
+
+        // The late answer for the old password does not replace the new token in the cache.
+        var cached = await connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
+        Assert.Equal("token-from-new", Fake.Plain(cached.AccessToken));
+    }
+
+    [Fact]
+    public async Task After_Forget_a_caller_gets_NoClientCredential_rather_than_joining_the_old_request()
+    {
+        var previousUser = Environment.GetEnvironmentVariable(ClientCredential.UsernameVariable);
+        Environment.SetEnvironmentVariable(ClientCredential.UsernameVariable, null);
+        try
+        {
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var handler = new FakeHandler(async (request, cancel) =>
+            {
+                await release.Task.WaitAsync(Fake.HangGuard, cancel);
+                return Fake.Json(Fake.TokenJson("t"));
+            });
+            var connection = Fake.Connection(handler);
+            connection.SetCredential("u", Fake.Secure("p"));
+            var first = connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
+            connection.Forget();
+
+            var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None));
+            Assert.Equal(CaxtonErrorIds.NoClientCredential, error.ErrorId);
+            release.SetResult();
+            await first.WaitAsync(Fake.HangGuard);
+            Assert.Null(connection.TokenExpiresOn);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ClientCredential.UsernameVariable, previousUser);
+        }
     }
 }

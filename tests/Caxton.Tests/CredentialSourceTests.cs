@@ -1,6 +1,5 @@
 using System.Net;
 using Xunit;
-using Caxton.Transport;
 using Caxton.Wire;
 
 namespace Caxton.Tests;

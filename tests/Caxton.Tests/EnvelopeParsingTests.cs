@@ -1,5 +1,4 @@
 using Xunit;
-using Caxton.Transport;
 using Caxton.Wire;
 
 namespace Caxton.Tests;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Xunit;
-using Caxton.Transport;
 using Caxton.Wire;
 
 namespace Caxton.Tests;

@@ -3,8 +3,6 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Xunit;
-using Caxton.Transport;
-using Caxton.Wire;
 
 namespace Caxton.Tests;
 

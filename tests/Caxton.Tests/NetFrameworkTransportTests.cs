@@ -1,7 +1,6 @@
 using System.Net;
 using Xunit;
 using Caxton.Transport;
-using Caxton.Wire;
 
 namespace Caxton.Tests;
 

@@ -2,8 +2,6 @@ using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Xml.Linq;
-using Caxton.Transport;
-using Caxton.Wire;
 
 namespace Caxton.Tests;
 

@@ -1,8 +1,6 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using Xunit;
-using Caxton.Transport;
-using Caxton.Wire;
 
 namespace Caxton.Tests;
 

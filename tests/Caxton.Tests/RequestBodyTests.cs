@@ -2,7 +2,6 @@ using System.Collections;
 using System.Collections.Specialized;
 using System.Text;
 using Xunit;
-using Caxton.Transport;
 using Caxton.Wire;
 
 namespace Caxton.Tests;

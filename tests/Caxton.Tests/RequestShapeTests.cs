@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Xunit;
-using Caxton.Transport;
 using Caxton.Wire;
 
 namespace Caxton.Tests;

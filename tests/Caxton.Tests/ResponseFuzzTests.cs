@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Xunit;
-using Caxton.Transport;
 using Caxton.Wire;
 
 namespace Caxton.Tests;
@@ -206,6 +205,37 @@ public class ResponseFuzzTests
             ["api-raw"] = new("Caxton API", "GET", "reference/lookup/banks/GBP", ApiSeeds, exchange => ApiResult(exchange, raw: true)),
             ["api-unwrapped"] = new("Caxton API", "GET", "reference/lookup/banks/GBP", ApiSeeds, exchange => ApiResult(exchange, raw: false)),
         };
+    }
+
+    // Inputs the generator or a review once found: pinned, so they stay fixed.
+
+    [Fact]
+    public void Invalid_utf8_in_a_member_name_is_an_InvalidResponse_not_a_raw_exception()
+    {
+        var body = new byte[] { (byte)'{', (byte)'"', 0xFF, 0xFE, (byte)'"', (byte)':', (byte)'1', (byte)'}' };
+        var response = new HttpExchange("Generate Password", "POST", new Uri("https://example.test/api/clients/auth/register"), 200, "OK", "application/json", body);
+
+        var error = Assert.Throws<CaxtonException>(() => ResponseReader.ReadEnvelope(response));
+        Assert.Equal(CaxtonErrorIds.InvalidResponse, error.ErrorId);
+    }
+
+    [Theory]
+    [InlineData("{\"access_token\":\"\\ud800\",\"expires_in\":1}")]
+    [InlineData("{\"\\ud800\":1,\"ACCESS_TOKEN\":\"a\",\"expires_in\":1}")]
+    [InlineData("{\"access_token\":\"a\",\"expires_in\":300000000000}")]
+    public void Token_bodies_found_by_fuzzing_are_InvalidResponse(string body)
+    {
+        var error = Assert.Throws<CaxtonException>(() => ResponseReader.ReadToken(Fake.Exchange(200, body, CaxtonRequests.GetAccessToken)));
+        Assert.Equal(CaxtonErrorIds.InvalidResponse, error.ErrorId);
+    }
+
+    [Fact]
+    public void A_client_password_longer_than_a_SecureString_can_hold_is_InvalidResponse()
+    {
+        var body = Fake.RegisterJson(new string('p', ResponseReader.MaxSecretLength + 1));
+
+        var error = Assert.Throws<CaxtonException>(() => ResponseReader.ReadClientPassword(Fake.Exchange(200, body)));
+        Assert.Equal(CaxtonErrorIds.InvalidResponse, error.ErrorId);
     }
 }
 

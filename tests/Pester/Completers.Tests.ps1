@@ -64,7 +64,7 @@ Describe 'Completion' {
         $matches_ = Complete-Line "Get-CaxtonToken -Connection $($Name.Substring(0, 2))" | Where-Object ListItemText -EQ $Name
         $matches_ | Should -HaveCount 1
         Get-CompletedArgument $matches_.CompletionText | Should -BeExactly $Name
-        Disconnect-Caxton -Name $Name
+        Disconnect-Caxton -Connection $Name
     }
 
     It 'completes quoted partial input: <Typed>' -TestCases @(
@@ -116,8 +116,15 @@ Describe 'Completion' {
     It 'stops offering a name once Disconnect-Caxton forgets it' {
         $null = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'leaving'
         (Complete ConnectionNameCompleter 'leav').ListItemText | Should -Be @('leaving')
-        Disconnect-Caxton -Name 'leaving'
+        Disconnect-Caxton -Connection 'leaving'
         Complete ConnectionNameCompleter 'leav' | Should -BeNullOrEmpty
+    }
+
+    It 'Disconnect-Caxton takes the name through -Connection, positionally too, and has no -Name of its own' {
+        (Get-Command Disconnect-Caxton).Parameters.Keys | Should -Not -Contain 'Name'
+        $null = Connect-Caxton -BaseUri $emulator.BaseUri -Name 'leaving-too'
+        Disconnect-Caxton 'leaving-too'
+        Get-CaxtonConnection -Name 'leaving-too' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
     It 'completes usernames held by the connections, once each' {
@@ -145,7 +152,7 @@ Describe 'Completion' {
         @{ Line = 'Get-CaxtonToken -Connection tab-'; Expected = "'tab-one'" }
         @{ Line = 'Invoke-CaxtonRestMethod x -Connection tab-'; Expected = "'tab-one'" }
         @{ Line = 'Get-CaxtonConnection -Name tab-'; Expected = "'tab-one'" }
-        @{ Line = 'Disconnect-Caxton -Name tab-'; Expected = "'tab-one'" }
+        @{ Line = 'Disconnect-Caxton -Connection tab-'; Expected = "'tab-one'" }
         @{ Line = 'Reset-CaxtonCredential -Username tab-user'; Expected = "'tab-user-1'" }
         @{ Line = 'New-CaxtonPassword -Username tab-user-1 -Clientname '; Expected = "'tab-client'" }
     ) {

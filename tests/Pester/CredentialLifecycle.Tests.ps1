@@ -135,7 +135,7 @@ Describe 'Switching connections never drops a credential' {
     }
 
     It 'a plain Connect-Caxton to the same base URI keeps the unnamed default''s credential too' {
-        Disconnect-Caxton -Name 'prod'
+        Disconnect-Caxton -Connection 'prod'
         $null = Connect-Caxton -BaseUri $emulator.BaseUri
         $held = New-TestPassword -Emulator $emulator
         $again = Connect-Caxton -BaseUri $emulator.BaseUri -WarningVariable warned

@@ -28,7 +28,7 @@ Describe 'HTTP handlers' {
         $before = Get-OwnHandlerCount
         foreach ($round in 1..200) {
             $null = Connect-Caxton @options -Name 'round'
-            Disconnect-Caxton -Name 'round'
+            Disconnect-Caxton -Connection 'round'
         }
         Get-OwnHandlerCount | Should -Be $before
     }
@@ -38,9 +38,9 @@ Describe 'HTTP handlers' {
         $null = Connect-Caxton @options -Name 'same-1'
         $null = Connect-Caxton @options -Name 'same-2'
         Get-OwnHandlerCount | Should -Be ($before + 1)
-        Disconnect-Caxton -Name 'same-1'
+        Disconnect-Caxton -Connection 'same-1'
         Get-OwnHandlerCount | Should -Be ($before + 1)
-        Disconnect-Caxton -Name 'same-2'
+        Disconnect-Caxton -Connection 'same-2'
         Get-OwnHandlerCount | Should -Be $before
     }
 
@@ -51,7 +51,7 @@ Describe 'HTTP handlers' {
             $null = Connect-Caxton @options -ProxyCredential $credential -Name 'again'
         }
         Get-OwnHandlerCount | Should -Be ($before + 1)
-        Disconnect-Caxton -Name 'again'
+        Disconnect-Caxton -Connection 'again'
         Get-OwnHandlerCount | Should -Be $before
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics;
-using Caxton.Wire;
 
 namespace Caxton.Transport
 {

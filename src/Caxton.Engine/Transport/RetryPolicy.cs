@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using Caxton.Wire;
 
 namespace Caxton.Transport
 {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text.Json;
-using Caxton.Transport;
 
 namespace Caxton.Wire
 {

@@ -1,6 +1,5 @@
 using System;
 using System.Net.Http.Headers;
-using Caxton.Transport;
 
 namespace Caxton.Wire
 {

@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.Text.Json;
-using Caxton.Transport;
 
 namespace Caxton.Wire
 {

@@ -2,7 +2,6 @@ using System;
 using System.Collections;
 using System.Globalization;
 using System.Text;
-using Caxton.Transport;
 
 namespace Caxton.Wire
 {

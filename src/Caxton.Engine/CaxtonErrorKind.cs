@@ -1,0 +1,18 @@
+namespace Caxton
+{
+    /// <summary>What kind of failure; the cmdlets map it to a PowerShell ErrorCategory.</summary>
+    public enum CaxtonErrorKind
+    {
+        InvalidArgument,
+        InvalidOperation,
+        Authentication,
+        PermissionDenied,
+        NotFound,
+        ResourceExists,
+        InvalidResponse,
+        ConnectionFailed,
+        Timeout,
+        LimitsExceeded,
+        ServiceUnavailable,
+    }
+}
