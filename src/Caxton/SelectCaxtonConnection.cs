@@ -28,7 +28,9 @@ namespace Caxton.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => RunWithOneFailurePath(Name, Select);
+
+        private void Select()
         {
             var connection = Connection ?? ConnectionStore.Find(Name);
             if (connection is null)

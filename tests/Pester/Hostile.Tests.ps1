@@ -361,8 +361,8 @@ Describe 'Every cmdlet against the hostile peer' {
     }
 }
 
-Describe 'The one failure path (UnexpectedError)' {
-    It '<Cmdlet> turns an unexpected exception into UnexpectedError, <How>' -TestCases @(
+BeforeDiscovery {
+    $script:failureCases = @(
         @{ Cmdlet = 'New-CaxtonPassword'; Type = 'NewCaxtonPasswordCommand'; How = 'non-terminating'; Call = { param($c) New-CaxtonPassword -Username u -Clientname c -Connection $c -Confirm:$false } }
         @{ Cmdlet = 'Get-CaxtonToken'; Type = 'GetCaxtonTokenCommand'; How = 'non-terminating'; Call = { param($c) Get-CaxtonToken -Connection $c } }
         @{ Cmdlet = 'Reset-CaxtonCredential'; Type = 'ResetCaxtonCredentialCommand'; How = 'non-terminating'; Call = { param($c) Reset-CaxtonCredential -Username u -Clientname c -Force -Connection $c } }
@@ -370,7 +370,18 @@ Describe 'The one failure path (UnexpectedError)' {
         @{ Cmdlet = 'Get-CaxtonConnection'; Type = 'GetCaxtonConnectionCommand'; How = 'non-terminating'; Call = { param($c) Get-CaxtonConnection -ListAvailable } }
         @{ Cmdlet = 'Disconnect-Caxton'; Type = 'DisconnectCaxtonCommand'; How = 'non-terminating'; Call = { param($c) Disconnect-Caxton -Connection $c } }
         @{ Cmdlet = 'Connect-Caxton'; Type = 'ConnectCaxtonCommand'; How = 'terminating like its other errors'; Call = { param($c) Connect-Caxton -BaseUri $c.BaseUri -Name 'faulty' } }
-    ) {
+        @{ Cmdlet = 'Select-CaxtonConnection'; Type = 'SelectCaxtonConnectionCommand'; How = 'non-terminating'; Call = { param($c) Select-CaxtonConnection -Connection $c } }
+    )
+}
+
+Describe 'The one failure path (UnexpectedError)' {
+    It 'is tested for every cmdlet the module exports' -TestCases @{ Tested = $failureCases.Cmdlet } {
+        param($Tested)
+        $exported = (Get-Command -Module Caxton -CommandType Cmdlet).Name
+        $exported | Where-Object { $_ -notin $Tested } | Should -BeNullOrEmpty
+    }
+
+    It '<Cmdlet> turns an unexpected exception into UnexpectedError, <How>' -TestCases $failureCases {
         param($Type, $How, $Call)
         $connection = Connect-Hostile
         $fault = [Caxton.Commands.CaxtonCmdlet].GetField('InjectedFault', [Reflection.BindingFlags]'NonPublic,Static')
