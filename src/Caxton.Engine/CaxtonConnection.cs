@@ -123,13 +123,21 @@ namespace Caxton
         public override string ToString() => $"{Name}: {BaseUri}{(Username is null ? string.Empty : " as " + Username)}";
 
         /// <summary>Generate Password; on success the connection holds the new credential.</summary>
-        internal async Task<CaxtonClientPassword> NewClientPasswordAsync(string username, string clientname, ICaxtonLog log, CancellationToken cancellationToken)
+        internal async Task<CaxtonClientPassword> NewClientPasswordAsync(string username, string clientname, ICaxtonLog log, CancellationToken cancellationToken) =>
+            await NewClientPasswordAsync(username, clientname, hold: true, log, cancellationToken).ConfigureAwait(false);
+
+        /// <summary>Generate Password; with <paramref name="hold"/> the connection holds the new credential.</summary>
+        internal async Task<CaxtonClientPassword> NewClientPasswordAsync(string username, string clientname, bool hold, ICaxtonLog log, CancellationToken cancellationToken)
         {
             // Not idempotent: a repeat could mint a second password, so it is retried only when the server surely did not act.
             var response = await transport.SendAsync(() => CaxtonRequests.Register(BaseUri, username, clientname), CaxtonRequests.GeneratePassword, RequestSafety.NotIdempotent, Timeout, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
             var (model, plain) = ResponseReader.ReadClientPassword(response);
             var password = new CaxtonClientPassword(username, clientname, Secrets.ToSecureString(plain), model);
-            SetCredential(username, password.ClientPassword, password.EndDate);
+            if (hold)
+            {
+                SetCredential(username, password.ClientPassword, password.EndDate);
+            }
+
             return password;
         }
 
@@ -233,6 +241,10 @@ namespace Caxton
         /// </summary>
         internal Task<CaxtonToken> GetTokenAsync(ClientCredential asked, bool force, ICaxtonLog log, CancellationToken cancellationToken) =>
             GetTokenAsync(asked, adopt: true, force, log, cancellationToken);
+
+        /// <summary>A new token for <paramref name="asked"/> that the connection never holds: proof that a credential works.</summary>
+        internal Task<CaxtonToken> ProveCredentialAsync(ClientCredential asked, ICaxtonLog log, CancellationToken cancellationToken) =>
+            GetTokenAsync(asked, adopt: false, force: true, log, cancellationToken);
 
         /// <summary>
         /// A token for <paramref name="asked"/> (else the held credential, else CAXTON_* variables), and

@@ -40,6 +40,8 @@ namespace Caxton
         public const string InvalidHeaderValue = "InvalidHeaderValue";
         public const string InvalidContentType = "InvalidContentType";
         public const string PathOutsideBaseUri = "PathOutsideBaseUri";
+        public const string RegenerateIncomplete = "RegenerateIncomplete";
+        public const string RegenerateTokenFailed = "RegenerateTokenFailed";
     }
 
     /// <summary>

@@ -11,6 +11,8 @@ function Start-CaxtonSandbox {
         [Parameter(Mandatory)] [string] $Path,
         # Token lifetime in seconds (tests use a few seconds to see refreshes).
         [int] $TokenLifetime,
+        # Client password lifetime in seconds (EndDate - StartDate).
+        [int] $PasswordLifetime,
         [int] $TimeoutSec = 60
     )
 
@@ -18,6 +20,7 @@ function Start-CaxtonSandbox {
     $log = "$ready.log"
     $arguments = @($Path, '--ready-file', $ready, '--quiet')
     if ($TokenLifetime) { $arguments += @('--token-lifetime', $TokenLifetime) }
+    if ($PasswordLifetime) { $arguments += @('--password-lifetime', $PasswordLifetime) }
     $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
 
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
@@ -113,13 +116,18 @@ function Add-CaxtonSandboxFault {
         [ValidateRange(1, 100000)] [int] $Count = 1,
         [ValidateRange(0, 600000)] [int] $DelayMs,
         [ValidateSet('html', 'empty', 'truncated', 'invalid', 'oversized', 'null')] [string] $Body,
-        [switch] $Reset
+        [switch] $Reset,
+        # Let this many matching requests through before the fault applies (e.g. the second register).
+        [ValidateRange(0, 100000)] [int] $Skip,
+        # The endpoint acts, then the connection is cut: the server did it, the client never hears.
+        [switch] $LoseAnswer
     )
     $fault = @{ Path = $Path; Count = $Count }
-    foreach ($name in 'Status', 'RetryAfter', 'DelayMs', 'Body') {
+    foreach ($name in 'Status', 'RetryAfter', 'DelayMs', 'Body', 'Skip') {
         if ($PSBoundParameters.ContainsKey($name)) { $fault[$name] = $PSBoundParameters[$name] }
     }
     if ($Reset) { $fault.Reset = $true }
+    if ($LoseAnswer) { $fault.LoseAnswer = $true }
     Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Post -Path 'faults' -Body $fault
 }
 
@@ -130,4 +138,14 @@ function Clear-CaxtonSandboxFault {
     (Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Delete -Path 'faults').cleared
 }
 
-Export-ModuleMember -Function Add-CaxtonSandboxFault, Clear-CaxtonSandboxFault, Invoke-CaxtonSandboxControl, Start-CaxtonSandbox, Stop-CaxtonSandbox, Get-CaxtonSandboxStats, Reset-CaxtonSandboxStats, New-CaxtonSandboxAccount
+function Set-CaxtonSandboxLifecycle {
+    <#
+    .SYNOPSIS
+        Switches the emulator's decision on whether tokens issued before a reset keep working; returns the setting.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [bool] $TokensSurviveReset)
+    Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Put -Path 'lifecycle' -Body @{ TokensSurviveReset = $TokensSurviveReset }
+}
+
+Export-ModuleMember -Function Set-CaxtonSandboxLifecycle, Add-CaxtonSandboxFault, Clear-CaxtonSandboxFault, Invoke-CaxtonSandboxControl, Start-CaxtonSandbox, Stop-CaxtonSandbox, Get-CaxtonSandboxStats, Reset-CaxtonSandboxStats, New-CaxtonSandboxAccount

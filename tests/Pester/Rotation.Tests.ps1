@@ -1,0 +1,407 @@
+# Issue 14: Reset-CaxtonCredential -Regenerate rotates a client password end to end, for a main
+# account and a sub-account, and never leaves the user empty-handed: whatever fails, the user ends
+# with the old working credential, the new one in hand, or an error naming the one command that
+# finishes the job. Each failure point is driven by the emulator's fault injection.
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:sandbox = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX
+
+    function New-RotationConnection {
+        Connect-Caxton -BaseUri $sandbox.BaseUri -Name ('rotation-' + [guid]::NewGuid().ToString('n'))
+    }
+
+    function New-MainAccountSetup {
+        # A fresh main account whose first password and token the connection holds.
+        $connection = New-RotationConnection
+        $account = New-CaxtonSandboxAccount -Sandbox $sandbox
+        $old = New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Connection $connection -Confirm:$false
+        $null = $old | Get-CaxtonToken -Connection $connection
+        [pscustomobject]@{ Connection = $connection; Account = $account; Old = $old }
+    }
+
+    function New-SubAccountSetup {
+        # A main account (held by the connection, with its token) and one of its sub-accounts, which has its own password.
+        $main = New-MainAccountSetup
+        $subName = 'sub-' + [guid]::NewGuid().ToString('n').Substring(0, 12)
+        $identity = 'ID-' + [guid]::NewGuid().ToString('n').Substring(0, 10)
+        $sub = New-CaxtonSandboxAccount -Sandbox $sandbox -Username $subName -Clientname 'subclient' -IdentityNumber $identity -ParentUsername $main.Account.Username
+        $elsewhere = New-RotationConnection
+        $subOld = New-CaxtonPassword -Username $sub.Username -Clientname $sub.Clientname -Connection $elsewhere -Confirm:$false
+        Disconnect-Caxton -Connection $elsewhere
+        $main | Add-Member -PassThru -NotePropertyMembers @{ Sub = $sub; IdentityNumber = $identity; SubOld = $subOld }
+    }
+
+    function Invoke-SubRotation {
+        [CmdletBinding()]
+        param($Setup)
+        Reset-CaxtonCredential -Username $Setup.Account.Username -Clientname $Setup.Account.Clientname -IdentityNumber $Setup.IdentityNumber `
+            -SubAccountUsername $Setup.Sub.Username -SubAccountClientname $Setup.Sub.Clientname -Regenerate -Force -Connection $Setup.Connection
+    }
+
+    function Test-Credential([string] $Username, [securestring] $Password) {
+        # Whether the emulator gives a token for this credential now, asked on a connection of its own.
+        $probe = New-RotationConnection
+        try {
+            $null = Get-CaxtonToken -Username $Username -ClientPassword $Password -Connection $probe -ErrorAction Stop
+            $true
+        }
+        catch {
+            $_.FullyQualifiedErrorId | Should -BeLike 'InvalidCredentials*'
+            $false
+        }
+        finally {
+            Disconnect-Caxton -Connection $probe
+        }
+    }
+}
+
+AfterAll {
+    $script:sandbox | Stop-CaxtonSandbox
+}
+
+Describe 'Credential rotation (issue 14)' {
+    AfterEach {
+        $null = Clear-CaxtonSandboxFault -Sandbox $sandbox
+        Get-CaxtonConnection -Name 'rotation-*' | Disconnect-Caxton
+    }
+
+    Describe 'Reset-CaxtonCredential -Regenerate for the main account' {
+        It 'resets, generates and gets the token: the new password is output and the connection holds it and its token' {
+            $setup = New-MainAccountSetup
+            Reset-CaxtonSandboxStats -Sandbox $sandbox
+
+            $new = Reset-CaxtonCredential -Username $setup.Account.Username -Clientname $setup.Account.Clientname -Regenerate -Force -Connection $setup.Connection
+
+            $new | Should -BeOfType ([Caxton.CaxtonClientPassword])
+            $new.Username | Should -Be $setup.Account.Username
+            $new.Credential | Should -BeOfType ([pscredential])
+            ConvertTo-PlainText $new.ClientPassword | Should -Not -Be (ConvertTo-PlainText $setup.Old.ClientPassword)
+            $setup.Connection.Username | Should -Be $setup.Account.Username
+            $setup.Connection.ClientPasswordExpiresOn | Should -Be $new.EndDate
+            $setup.Connection.TokenExpiresOn | Should -Not -BeNullOrEmpty
+            ConvertTo-PlainText $setup.Connection.Credential.Password | Should -Be (ConvertTo-PlainText $new.ClientPassword)
+            $stats = Get-CaxtonSandboxStats -Sandbox $sandbox
+            $stats.reset | Should -Be 1
+            $stats.register | Should -Be 1
+            $stats.token | Should -Be 1
+
+            # The cached token is the new one: no further request, and the API answers.
+            Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -Connection $setup.Connection -ErrorAction Stop | Out-String | Should -Match 'Albion'
+            (Get-CaxtonSandboxStats -Sandbox $sandbox).token | Should -Be 1
+
+            # The voided password is refused at the token endpoint; the new one works.
+            Test-Credential $setup.Account.Username $setup.Old.ClientPassword | Should -BeFalse
+            Test-Credential $new.Username $new.ClientPassword | Should -BeTrue
+        }
+
+        It '-WhatIf names every step and sends nothing' {
+            $setup = New-MainAccountSetup
+            Reset-CaxtonSandboxStats -Sandbox $sandbox
+            # What-if text goes to the host, so it is read from a fresh pwsh's output.
+            $output = Invoke-FreshPwsh -Command "Import-Module '$env:CAXTON_TEST_MODULE'; `$null = Connect-Caxton -BaseUri '$($sandbox.BaseUri)'; Reset-CaxtonCredential -Username '$($setup.Account.Username)' -Clientname '$($setup.Account.Clientname)' -Regenerate -WhatIf" 2>&1 | Out-String
+            $output | Should -Match 'Reset the client credentials'
+            $output | Should -Match 'generate a new client password'
+            $output | Should -Match 'get its token'
+            $stats = Get-CaxtonSandboxStats -Sandbox $sandbox
+            $stats.reset + $stats.register + $stats.token | Should -Be 0
+            Test-Credential $setup.Account.Username $setup.Old.ClientPassword | Should -BeTrue
+        }
+
+        It 'keeps ConfirmImpact High, so it confirms unless -Force' {
+            $command = Get-Command Reset-CaxtonCredential
+            $command.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
+            $command.Parameters.Keys | Should -Contain 'Regenerate'
+            $command.Parameters.Keys | Should -Contain 'Force'
+        }
+
+        It 'a failed reset does nothing else: the old credential and token still work' {
+            $setup = New-MainAccountSetup
+            $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'clients/auth/reset' -Status 403 -Body html
+            Reset-CaxtonSandboxStats -Sandbox $sandbox
+
+            $output = Reset-CaxtonCredential -Username $setup.Account.Username -Clientname $setup.Account.Clientname -Regenerate -Force -Connection $setup.Connection -ErrorVariable failure -ErrorAction SilentlyContinue
+
+            $output | Should -BeNullOrEmpty
+            $failure.Count | Should -Be 1
+            $failure[0].FullyQualifiedErrorId | Should -Not -BeLike 'Regenerate*'
+            $stats = Get-CaxtonSandboxStats -Sandbox $sandbox
+            $stats.register | Should -Be 0
+            $stats.token | Should -Be 0
+            $setup.Connection.Username | Should -Be $setup.Account.Username
+            ConvertTo-PlainText $setup.Connection.Credential.Password | Should -Be (ConvertTo-PlainText $setup.Old.ClientPassword)
+            $null = Get-CaxtonToken -Force -Connection $setup.Connection -ErrorAction Stop
+        }
+
+        It 'a generate refused after the reset is RegenerateIncomplete, naming the one command that finishes the job' {
+            $setup = New-MainAccountSetup
+            # A 4xx: Caxton refused, so it surely generated nothing; New-CaxtonPassword finishes the job.
+            $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'clients/auth/register' -Status 400 -Body html
+            Reset-CaxtonSandboxStats -Sandbox $sandbox
+
+            $output = Reset-CaxtonCredential -Username $setup.Account.Username -Clientname $setup.Account.Clientname -Regenerate -Force -Connection $setup.Connection -ErrorVariable failure -ErrorAction SilentlyContinue
+
+            $output | Should -BeNullOrEmpty
+            $failure.Count | Should -Be 1
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'RegenerateIncomplete,*'
+            $message = $failure[0].ErrorDetails.Message
+            $message | Should -Match 'were reset'
+            $finish = "New-CaxtonPassword -Username '$($setup.Account.Username)' -Clientname '$($setup.Account.Clientname)' | Get-CaxtonToken"
+            $message.Contains($finish) | Should -BeTrue -Because $message
+            $failure[0].ErrorDetails.RecommendedAction.Contains($finish) | Should -BeTrue
+            (Get-CaxtonSandboxStats -Sandbox $sandbox).register | Should -Be 1
+            Test-Credential $setup.Account.Username $setup.Old.ClientPassword | Should -BeFalse
+
+            # The command, as given, finishes the job.
+            Select-CaxtonConnection -Connection $setup.Connection
+            $token = Invoke-Expression $finish
+            $token.Username | Should -Be $setup.Account.Username
+            Test-Credential $setup.Account.Username $setup.Connection.Credential.Password | Should -BeTrue
+        }
+
+        It 'repeats a generate the server surely did not act on (503), and completes' {
+            $setup = New-MainAccountSetup
+            $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'clients/auth/register' -Status 503 -RetryAfter 0
+            Reset-CaxtonSandboxStats -Sandbox $sandbox
+
+            $new = Reset-CaxtonCredential -Username $setup.Account.Username -Clientname $setup.Account.Clientname -Regenerate -Force -Connection $setup.Connection
+
+            $new | Should -BeOfType ([Caxton.CaxtonClientPassword])
+            (Get-CaxtonSandboxStats -Sandbox $sandbox).register | Should -Be 2
+            Test-Credential $new.Username $new.ClientPassword | Should -BeTrue
+        }
+
+        It 'asks once more after a generate that may have reached Caxton (500): after the reset that cannot mint a second password' {
+            $setup = New-MainAccountSetup
+            $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'clients/auth/register' -Status 500 -Body html
+            Reset-CaxtonSandboxStats -Sandbox $sandbox
+
+            $new = Reset-CaxtonCredential -Username $setup.Account.Username -Clientname $setup.Account.Clientname -Regenerate -Force -Connection $setup.Connection
+
+            $new | Should -BeOfType ([Caxton.CaxtonClientPassword])
+            (Get-CaxtonSandboxStats -Sandbox $sandbox).register | Should -Be 2
+            Test-Credential $new.Username $new.ClientPassword | Should -BeTrue
+        }
+
+        It 'when Caxton may have generated a password it never showed, the error names the rerun, which finishes the job' {
+            $setup = New-MainAccountSetup
+            $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'clients/auth/register' -Status 500 -Body html -Count 2
+            Reset-CaxtonSandboxStats -Sandbox $sandbox
+
+            $output = Reset-CaxtonCredential -Username $setup.Account.Username -Clientname $setup.Account.Clientname -Regenerate -Force -Connection $setup.Connection -ErrorVariable failure -ErrorAction SilentlyContinue
+
+            $output | Should -BeNullOrEmpty
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'RegenerateIncomplete,*'
+            (Get-CaxtonSandboxStats -Sandbox $sandbox).register | Should -Be 2
+            $rerun = "Reset-CaxtonCredential -Username '$($setup.Account.Username)' -Clientname '$($setup.Account.Clientname)' -Regenerate"
+            $failure[0].ErrorDetails.Message.Contains($rerun) | Should -BeTrue -Because $failure[0].ErrorDetails.Message
+
+            Select-CaxtonConnection -Connection $setup.Connection
+            $new = Invoke-Expression "$rerun -Force"
+            Test-Credential $new.Username $new.ClientPassword | Should -BeTrue
+        }
+
+        It 'a generate whose answer was lost is reported as already generated, never repeated blindly, and the rerun finishes the job' {
+            $setup = New-MainAccountSetup
+            # The server generates the password and the answer never arrives; asked once more, Caxton says
+            # one was already generated. Only a new reset can recover, so the error names the rerun.
+            $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'clients/auth/register' -LoseAnswer
+            Reset-CaxtonSandboxStats -Sandbox $sandbox
+
+            $output = Reset-CaxtonCredential -Username $setup.Account.Username -Clientname $setup.Account.Clientname -Regenerate -Force -Connection $setup.Connection -ErrorVariable failure -ErrorAction SilentlyContinue
+
+            $output | Should -BeNullOrEmpty
+            $failure.Count | Should -Be 1
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'RegenerateIncomplete,*'
+            $failure[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            $failure[0].ErrorDetails.Message | Should -Match 'already generated'
+            (Get-CaxtonSandboxStats -Sandbox $sandbox).register | Should -Be 2
+            $rerun = "Reset-CaxtonCredential -Username '$($setup.Account.Username)' -Clientname '$($setup.Account.Clientname)' -Regenerate"
+            $failure[0].ErrorDetails.RecommendedAction.Contains($rerun) | Should -BeTrue
+
+            Select-CaxtonConnection -Connection $setup.Connection
+            $new = Invoke-Expression "$rerun -Force"
+            $new | Should -BeOfType ([Caxton.CaxtonClientPassword])
+            Test-Credential $new.Username $new.ClientPassword | Should -BeTrue
+        }
+
+        It 'a token request that fails after the password was generated still writes the password first' {
+            $setup = New-MainAccountSetup
+            $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'token' -Status 400 -Body html
+
+            $all = Reset-CaxtonCredential -Username $setup.Account.Username -Clientname $setup.Account.Clientname -Regenerate -Force -Connection $setup.Connection -ErrorAction Continue 2>&1
+
+            $all.Count | Should -Be 2
+            $all[0] | Should -BeOfType ([Caxton.CaxtonClientPassword])
+            $all[1] | Should -BeOfType ([System.Management.Automation.ErrorRecord])
+            $all[1].FullyQualifiedErrorId | Should -BeLike 'RegenerateTokenFailed,*'
+            $all[1].ErrorDetails.Message | Should -Match 'was generated and written to the output'
+            $new = $all[0]
+            # The new password is in hand and held; the token is one command away.
+            $setup.Connection.Username | Should -Be $setup.Account.Username
+            ConvertTo-PlainText $setup.Connection.Credential.Password | Should -Be (ConvertTo-PlainText $new.ClientPassword)
+            (Get-CaxtonToken -Connection $setup.Connection).Username | Should -Be $setup.Account.Username
+        }
+    }
+
+    Describe 'Reset-CaxtonCredential -Regenerate for a sub-account' {
+        It 'resets as the main account, generates for the sub-account''s own Username and Clientname, and keeps the connection the main account''s' {
+            $setup = New-SubAccountSetup
+            Reset-CaxtonSandboxStats -Sandbox $sandbox
+
+            $new = Invoke-SubRotation $setup
+
+            $new | Should -BeOfType ([Caxton.CaxtonClientPassword])
+            $new.Username | Should -Be $setup.Sub.Username
+            $new.Clientname | Should -Be $setup.Sub.Clientname
+            $new.Credential.UserName | Should -Be $setup.Sub.Username
+            # The main account resets sub-accounts, so the connection stays its: a runbook can rotate several in turn.
+            $setup.Connection.Username | Should -Be $setup.Account.Username
+            $stats = Get-CaxtonSandboxStats -Sandbox $sandbox
+            $stats.reset | Should -Be 1
+            $stats.register | Should -Be 1
+            $stats.token | Should -Be 1 -Because 'the main token is cached; one token proves the new sub-account password'
+            Test-Credential $setup.Sub.Username $setup.SubOld.ClientPassword | Should -BeFalse
+            Test-Credential $new.Username $new.ClientPassword | Should -BeTrue
+            Test-Credential $setup.Account.Username $setup.Old.ClientPassword | Should -BeTrue
+
+            # Rotating again works from the same connection.
+            $again = Invoke-SubRotation $setup
+            Test-Credential $again.Username $again.ClientPassword | Should -BeTrue
+        }
+
+        It 'needs the sub-account''s own Username and Clientname, and sends nothing without them' {
+            $setup = New-SubAccountSetup
+            Reset-CaxtonSandboxStats -Sandbox $sandbox
+            $output = Reset-CaxtonCredential -Username $setup.Account.Username -Clientname $setup.Account.Clientname -IdentityNumber $setup.IdentityNumber -Regenerate -Force -Connection $setup.Connection -ErrorVariable failure -ErrorAction SilentlyContinue
+            $output | Should -BeNullOrEmpty
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArgument,*'
+            $failure[0].Exception.Message | Should -Match 'SubAccountUsername'
+            (Get-CaxtonSandboxStats -Sandbox $sandbox).reset | Should -Be 0
+            Test-Credential $setup.Sub.Username $setup.SubOld.ClientPassword | Should -BeTrue
+        }
+
+        It 'a failed sub-account reset does nothing else' {
+            $setup = New-SubAccountSetup
+            $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'clients/auth/reset' -Status 403 -Body html
+            Reset-CaxtonSandboxStats -Sandbox $sandbox
+            $output = Invoke-SubRotation $setup -ErrorVariable failure -ErrorAction SilentlyContinue 2>$null
+            $output | Should -BeNullOrEmpty
+            (Get-CaxtonSandboxStats -Sandbox $sandbox).register | Should -Be 0
+            Test-Credential $setup.Sub.Username $setup.SubOld.ClientPassword | Should -BeTrue
+        }
+
+        It 'a refused generate after the sub-account reset names New-CaxtonPassword for the sub-account' {
+            $setup = New-SubAccountSetup
+            $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'clients/auth/register' -Status 400 -Body html
+            $failure = $null
+            try { Invoke-SubRotation $setup -ErrorAction Stop } catch { $failure = $_ }
+            $failure.FullyQualifiedErrorId | Should -BeLike 'RegenerateIncomplete,*'
+            $finish = "New-CaxtonPassword -Username '$($setup.Sub.Username)' -Clientname '$($setup.Sub.Clientname)' | Get-CaxtonToken"
+            $failure.ErrorDetails.Message.Contains($finish) | Should -BeTrue -Because $failure.ErrorDetails.Message
+            Test-Credential $setup.Sub.Username $setup.SubOld.ClientPassword | Should -BeFalse
+            $finished = New-CaxtonPassword -Username $setup.Sub.Username -Clientname $setup.Sub.Clientname -Connection (New-RotationConnection) -Confirm:$false
+            Test-Credential $finished.Username $finished.ClientPassword | Should -BeTrue
+        }
+
+        It 'a generate cut off twice after the sub-account reset names the sub-account rerun, which finishes the job' {
+            $setup = New-SubAccountSetup
+            $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'clients/auth/register' -Reset -Count 2
+            $failure = $null
+            try { Invoke-SubRotation $setup -ErrorAction Stop } catch { $failure = $_ }
+            $failure.FullyQualifiedErrorId | Should -BeLike 'RegenerateIncomplete,*'
+            $rerun = "Reset-CaxtonCredential -Username '$($setup.Account.Username)' -Clientname '$($setup.Account.Clientname)' -IdentityNumber '$($setup.IdentityNumber)' -SubAccountUsername '$($setup.Sub.Username)' -SubAccountClientname '$($setup.Sub.Clientname)' -Regenerate"
+            $failure.ErrorDetails.Message.Contains($rerun) | Should -BeTrue -Because $failure.ErrorDetails.Message
+            $setup.Connection.Username | Should -Be $setup.Account.Username
+
+            Select-CaxtonConnection -Connection $setup.Connection
+            $new = Invoke-Expression "$rerun -Force"
+            $new.Username | Should -Be $setup.Sub.Username
+            Test-Credential $new.Username $new.ClientPassword | Should -BeTrue
+        }
+
+        It 'a failed token request after the sub-account password was generated writes the password first' {
+            $setup = New-SubAccountSetup
+            $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'token' -Status 400 -Body html
+            $all = Invoke-SubRotation $setup -ErrorAction Continue 2>&1
+            $all.Count | Should -Be 2
+            $all[0] | Should -BeOfType ([Caxton.CaxtonClientPassword])
+            $all[0].Username | Should -Be $setup.Sub.Username
+            $all[1].FullyQualifiedErrorId | Should -BeLike 'RegenerateTokenFailed,*'
+            $setup.Connection.Username | Should -Be $setup.Account.Username
+            Test-Credential $all[0].Username $all[0].ClientPassword | Should -BeTrue
+        }
+    }
+
+    Describe 'Tokens issued before a reset, under both emulator decisions' -ForEach @(
+        @{ Survive = $false }
+        @{ Survive = $true }
+    ) {
+        AfterEach {
+            $null = Set-CaxtonSandboxLifecycle -Sandbox $sandbox -TokensSurviveReset $false
+        }
+
+        It 'the rotating connection works either way; an old token works only while tokens survive (TokensSurviveReset=<Survive>)' {
+            (Set-CaxtonSandboxLifecycle -Sandbox $sandbox -TokensSurviveReset $Survive).TokensSurviveReset | Should -Be $Survive
+            $setup = New-MainAccountSetup
+            # Another runbook holding the old credential and its cached token.
+            $other = New-RotationConnection
+            $null = $setup.Old | Get-CaxtonToken -Connection $other
+            $oldToken = Get-CaxtonToken -Connection $other
+
+            $null = Reset-CaxtonCredential -Username $setup.Account.Username -Clientname $setup.Account.Clientname -Regenerate -Force -Connection $setup.Connection
+
+            Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -Connection $setup.Connection -ErrorAction Stop | Out-String | Should -Match 'Albion'
+            # The voided password is refused at the token endpoint under both decisions.
+            Test-Credential $setup.Account.Username $setup.Old.ClientPassword | Should -BeFalse
+
+            $uri = $sandbox.BaseUri + 'reference/lookup/banks/GBP'
+            $answer = Invoke-RestMethod -Uri $uri -Authentication Bearer -Token $oldToken.AccessToken -SkipHttpErrorCheck -StatusCodeVariable status -AllowUnencryptedAuthentication
+            if ($Survive) {
+                $status | Should -Be 200
+                Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -Connection $other -ErrorAction Stop | Out-String | Should -Match 'Albion'
+            }
+            else {
+                $status | Should -Be 401
+                # The module's answer to a token that stopped: one new token, refused, and a clear error.
+                $failure = $null
+                try { $null = Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -Connection $other -ErrorAction Stop } catch { $failure = $_ }
+                $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidCredentials*'
+            }
+        }
+    }
+
+    Describe 'Get-CaxtonConnection -ListAvailable -ExpiringWithin' {
+        It 'lists only connections whose password expires within the time, and warns about unknown expiries' {
+            $soon = New-RotationConnection
+            $later = New-RotationConnection
+            $unknown = New-RotationConnection
+            $a = New-TestPassword -Sandbox $sandbox -Connection $later
+            $b = New-TestPassword -Sandbox $sandbox -Connection $unknown
+            $c = New-TestPassword -Sandbox $sandbox -Connection (New-RotationConnection)
+            $null = Get-CaxtonToken -Username $c.Username -ClientPassword $c.ClientPassword -ClientPasswordExpiresOn ([DateTimeOffset]::UtcNow.AddDays(5)) -Connection $soon
+            $null = Get-CaxtonToken -Credential $b.Credential -Connection (New-RotationConnection)
+            $unknownHolder = Get-CaxtonConnection -ListAvailable | Where-Object { $_.Username -eq $b.Username -and $null -eq $_.ClientPasswordExpiresOn } | Select-Object -First 1
+
+            $found = Get-CaxtonConnection -ListAvailable -ExpiringWithin (New-TimeSpan -Days 7) -WarningVariable warnings -WarningAction SilentlyContinue | Where-Object Name -like 'rotation-*'
+
+            @($found).Name | Should -Contain $soon.Name
+            @($found).Name | Should -Not -Contain $later.Name
+            ($warnings -join "`n") | Should -Match ([regex]::Escape($unknownHolder.Name))
+            @(Get-CaxtonConnection -ListAvailable -ExpiringWithin (New-TimeSpan -Days 31) -WarningAction SilentlyContinue).Name | Should -Contain $later.Name
+            { Get-CaxtonConnection -ListAvailable -ExpiringWithin ([TimeSpan]::MaxValue) -WarningAction SilentlyContinue -ErrorAction Stop } | Should -Not -Throw
+            { Get-CaxtonConnection -ListAvailable -ExpiringWithin ([TimeSpan]::MinValue) -WarningAction SilentlyContinue -ErrorAction Stop } | Should -Not -Throw
+        }
+    }
+
+    Describe 'The emulator''s faults reach the register after a reset' {
+        It '-Skip lets the first matching requests through' {
+            $first = New-CaxtonSandboxAccount -Sandbox $sandbox
+            $second = New-CaxtonSandboxAccount -Sandbox $sandbox
+            $connection = New-RotationConnection
+            $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'clients/auth/register' -Status 500 -Body html -Skip 1
+            $null = New-CaxtonPassword -Username $first.Username -Clientname $first.Clientname -Connection $connection -Confirm:$false -ErrorAction Stop
+            { New-CaxtonPassword -Username $second.Username -Clientname $second.Clientname -Connection $connection -Confirm:$false -ErrorAction Stop } | Should -Throw
+            Clear-CaxtonSandboxFault -Sandbox $sandbox | Should -Be 0
+        }
+    }
+}
