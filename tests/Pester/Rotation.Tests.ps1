@@ -38,9 +38,9 @@ BeforeAll {
             -SubAccountUsername $Setup.Sub.Username -SubAccountClientname $Setup.Sub.Clientname -Regenerate -Force -Connection $Setup.Connection
     }
 
-    function Test-Credential([string] $Username, [securestring] $Password) {
+    function Test-Credential([string] $Username, [securestring] $Password, $Sandbox = $script:sandbox) {
         # Whether the emulator gives a token for this credential now, asked on a connection of its own.
-        $probe = New-RotationConnection
+        $probe = Connect-Caxton -BaseUri $Sandbox.BaseUri -Name ('rotation-' + [guid]::NewGuid().ToString('n'))
         try {
             $null = Get-CaxtonToken -Username $Username -ClientPassword $Password -Connection $probe -ErrorAction Stop
             $true
@@ -402,6 +402,73 @@ Describe 'Credential rotation (issue 14)' {
             $null = New-CaxtonPassword -Username $first.Username -Clientname $first.Clientname -Connection $connection -Confirm:$false -ErrorAction Stop
             { New-CaxtonPassword -Username $second.Username -Clientname $second.Clientname -Connection $connection -Confirm:$false -ErrorAction Stop } | Should -Throw
             Clear-CaxtonSandboxFault -Sandbox $sandbox | Should -Be 0
+        }
+    }
+    Describe 'The README monthly rotation runbook' {
+        BeforeAll {
+            # Passwords that live 5 days, so the runbook's "within 7 days" rotates them.
+            $script:shortLived = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX -PasswordLifetime (5 * 24 * 3600)
+            $readme = Get-Content -Raw (Join-Path $PSScriptRoot '../../README.md')
+            $script:runbook = [regex]::Match($readme, '(?ms)^```powershell\r?\n(# Monthly Caxton rotation runbook.*?)^```').Groups[1].Value
+
+            function Invoke-Runbook($Sandbox) {
+                # SecretManagement is not installable here: stand-ins keep secrets and metadata in a hashtable.
+                $script:vault = @{}
+                function Set-Secret([string] $Name, [object] $Secret, [hashtable] $Metadata) { $script:vault[$Name] = @{ Secret = $Secret; Metadata = $Metadata } }
+                function Get-Secret([string] $Name) { $script:vault[$Name].Secret }
+                function Get-SecretInfo([string] $Name) { [pscustomobject]@{ Name = $Name; Metadata = $script:vault[$Name].Metadata } }
+
+                # The vault holds the demo account's current password and its EndDate, as a first run left them.
+                $seed = Connect-Caxton -BaseUri $Sandbox.BaseUri -Name 'rotation-seed'
+                $first = New-CaxtonPassword -Username caxton.demo -Clientname cxtnclient -Connection $seed -Confirm:$false
+                Set-Secret -Name CaxtonProd -Secret $first.Credential -Metadata @{ EndDate = $first.EndDate.UtcDateTime }
+                Reset-CaxtonSandboxStats -Sandbox $Sandbox
+
+                # Only the literals that name the real world change: the module under test, the emulator, its demo client.
+                $script = $runbook.Replace('Import-Module Caxton', "Import-Module '$env:CAXTON_TEST_MODULE'").
+                    Replace('-Environment Production', "-BaseUri '$($Sandbox.BaseUri)'").
+                    Replace("'acmeclient'", "'cxtnclient'")
+                . ([scriptblock]::Create($script))
+                [pscustomobject]@{ First = $first; Stored = Get-Secret -Name CaxtonProd; EndDate = (Get-SecretInfo -Name CaxtonProd).Metadata['EndDate'] }
+            }
+        }
+
+        AfterAll {
+            $script:shortLived | Stop-CaxtonSandbox
+            Get-CaxtonConnection -Name 'Prod' -ErrorAction Ignore | Disconnect-Caxton
+        }
+
+        AfterEach {
+            Get-CaxtonConnection -Name 'Prod' -ErrorAction Ignore | Disconnect-Caxton
+        }
+
+        It 'is in the README, with the literals the test replaces' {
+            $runbook | Should -Match 'Reset-CaxtonCredential .*-Regenerate -Force'
+            foreach ($literal in 'Import-Module Caxton', '-Environment Production', "'acmeclient'", 'Set-Secret', 'Get-Secret', '-ExpiringWithin') {
+                $runbook.Contains($literal) | Should -BeTrue -Because "the runbook must contain $literal"
+            }
+        }
+
+        It 'rotates a password that expires within 7 days and writes the new credential and EndDate back' {
+            $result = Invoke-Runbook $shortLived
+
+            $stats = Get-CaxtonSandboxStats -Sandbox $shortLived
+            $stats.reset | Should -Be 1
+            $result.Stored | Should -BeOfType ([pscredential])
+            $result.Stored.UserName | Should -Be 'caxton.demo'
+            ConvertTo-PlainText $result.Stored.Password | Should -Not -Be (ConvertTo-PlainText $result.First.ClientPassword)
+            $result.EndDate | Should -BeGreaterThan $result.First.EndDate.UtcDateTime
+            Test-Credential 'caxton.demo' $result.First.ClientPassword -Sandbox $shortLived | Should -BeFalse
+            Test-Credential 'caxton.demo' $result.Stored.Password -Sandbox $shortLived | Should -BeTrue
+        }
+
+        It 'leaves a password that expires later alone' {
+            $result = Invoke-Runbook $sandbox -WarningAction SilentlyContinue
+
+            (Get-CaxtonSandboxStats -Sandbox $sandbox).reset | Should -Be 0
+            ConvertTo-PlainText $result.Stored.Password | Should -Be (ConvertTo-PlainText $result.First.ClientPassword)
+            # Tidy the shared emulator's demo account for whoever uses it next.
+            $null = Reset-CaxtonCredential -Username caxton.demo -Clientname cxtnclient -Force -Connection (Get-CaxtonConnection -Name 'rotation-seed')
         }
     }
 }
