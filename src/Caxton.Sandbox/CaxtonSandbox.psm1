@@ -13,6 +13,8 @@ function Start-CaxtonSandbox {
         [int] $TokenLifetime,
         # Client password lifetime in seconds (EndDate - StartDate).
         [int] $PasswordLifetime,
+        # Tokens issued before a reset keep working until they expire (the emulator's default: they stop).
+        [switch] $TokensSurviveReset,
         [int] $TimeoutSec = 60
     )
 
@@ -21,6 +23,7 @@ function Start-CaxtonSandbox {
     $arguments = @($Path, '--ready-file', $ready, '--quiet')
     if ($TokenLifetime) { $arguments += @('--token-lifetime', $TokenLifetime) }
     if ($PasswordLifetime) { $arguments += @('--password-lifetime', $PasswordLifetime) }
+    if ($TokensSurviveReset) { $arguments += '--tokens-survive-reset' }
     $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
 
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
@@ -148,4 +151,10 @@ function Set-CaxtonSandboxLifecycle {
     Invoke-SandboxControlRequest -Sandbox $Sandbox -Method Put -Path 'lifecycle' -Body @{ TokensSurviveReset = $TokensSurviveReset }
 }
 
-Export-ModuleMember -Function Set-CaxtonSandboxLifecycle, Add-CaxtonSandboxFault, Clear-CaxtonSandboxFault, Invoke-CaxtonSandboxControl, Start-CaxtonSandbox, Stop-CaxtonSandbox, Get-CaxtonSandboxStats, Reset-CaxtonSandboxStats, New-CaxtonSandboxAccount
+function Get-CaxtonSandboxLifecycle {
+    <# .SYNOPSIS Whether the emulator keeps tokens issued before a reset working. #>
+    param([Parameter(Mandatory)] $Sandbox)
+    Invoke-SandboxControlRequest -Sandbox $Sandbox -Path 'lifecycle'
+}
+
+Export-ModuleMember -Function Get-CaxtonSandboxLifecycle, Set-CaxtonSandboxLifecycle, Add-CaxtonSandboxFault, Clear-CaxtonSandboxFault, Invoke-CaxtonSandboxControl, Start-CaxtonSandbox, Stop-CaxtonSandbox, Get-CaxtonSandboxStats, Reset-CaxtonSandboxStats, New-CaxtonSandboxAccount

@@ -402,6 +402,35 @@ Describe 'Credential rotation (issue 14)' {
             { New-CaxtonPassword -Username $second.Username -Clientname $second.Clientname -Connection $connection -Confirm:$false -ErrorAction Stop } | Should -Throw
             Clear-CaxtonSandboxFault -Sandbox $sandbox | Should -Be 0
         }
+
+        It 'LoseAnswer lets the endpoint act and cuts the connection; it takes no answer of its own' {
+            $account = New-CaxtonSandboxAccount -Sandbox $sandbox
+            $connection = New-RotationConnection
+            $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'clients/auth/register' -LoseAnswer
+            $lost = $null
+            try { $null = New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Connection $connection -Confirm:$false -ErrorAction Stop } catch { $lost = $_ }
+            $lost.FullyQualifiedErrorId | Should -BeLike 'ConnectionFailed,*'
+            # The server did generate it: a second register is refused as already generated.
+            $again = $null
+            try { $null = New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Connection $connection -Confirm:$false -ErrorAction Stop } catch { $again = $_ }
+            $again.CategoryInfo.Category | Should -Be 'ResourceExists'
+
+            $refused = $null
+            try { $null = Add-CaxtonSandboxFault -Sandbox $sandbox -Path 'token' -LoseAnswer -Status 500 } catch { $refused = $_ }
+            $refused.ErrorDetails.Message | Should -Match 'LoseAnswer'
+        }
+
+        It 'starts with tokens surviving a reset when told to, and switches at run time' {
+            (Get-CaxtonSandboxLifecycle -Sandbox $sandbox).TokensSurviveReset | Should -BeFalse
+            $surviving = Start-CaxtonSandbox -Path $env:CAXTON_TEST_SANDBOX -TokensSurviveReset
+            try {
+                (Get-CaxtonSandboxLifecycle -Sandbox $surviving).TokensSurviveReset | Should -BeTrue
+                (Set-CaxtonSandboxLifecycle -Sandbox $surviving -TokensSurviveReset $false).TokensSurviveReset | Should -BeFalse
+            }
+            finally {
+                $surviving | Stop-CaxtonSandbox
+            }
+        }
     }
     Describe 'The README monthly rotation runbook' {
         BeforeAll {
