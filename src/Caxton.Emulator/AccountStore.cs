@@ -40,6 +40,17 @@ internal sealed class AccountStore(EmulatorOptions options, TimeProvider time)
     private readonly Dictionary<string, IssuedToken> tokens = new(StringComparer.Ordinal);
 
     private DateTime lastPrune;
+    private volatile bool tokensSurviveReset = options.TokensSurviveReset;
+
+    /// <summary>
+    /// The emulator's one decision on what Caxton leaves undocumented: whether a token issued before a
+    /// reset (or before a newer password) keeps working until its own expiry. Off by default: it stops.
+    /// </summary>
+    public bool TokensSurviveReset
+    {
+        get => tokensSurviveReset;
+        set => tokensSurviveReset = value;
+    }
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -130,7 +141,8 @@ internal sealed class AccountStore(EmulatorOptions options, TimeProvider time)
     }
 
     /// <summary>
-    /// A token lives until its own expiry, or until the password it came from is reset or replaced.
+    /// A token lives until its own expiry, or until the password it came from is reset or replaced
+    /// (unless <see cref="TokensSurviveReset"/>).
     /// The password merely passing its EndDate does not end the token (OAuth tokens outlive the grant).
     /// </summary>
     public Caller? Authenticate(string? token)
@@ -146,7 +158,7 @@ internal sealed class AccountStore(EmulatorOptions options, TimeProvider time)
             if (!tokens.TryGetValue(token, out var issued)
                 || now >= issued.ExpiresAt
                 || !accounts.TryGetValue(issued.Username, out var account)
-                || !ReferenceEquals(account.Password, issued.Password))
+                || (!TokensSurviveReset && !ReferenceEquals(account.Password, issued.Password)))
             {
                 return null;
             }
@@ -255,6 +267,11 @@ internal sealed class AccountStore(EmulatorOptions options, TimeProvider time)
     {
         account.Password = null;
         account.PublicKey = null;
+        if (TokensSurviveReset)
+        {
+            return;
+        }
+
         foreach (var key in tokens.Where(t => t.Value.Username == account.Username).Select(t => t.Key).ToList())
         {
             tokens.Remove(key);

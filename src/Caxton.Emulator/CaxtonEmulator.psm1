@@ -11,6 +11,10 @@ function Start-CaxtonEmulator {
         [Parameter(Mandatory)] [string] $Path,
         # Token lifetime in seconds (tests use a few seconds to see refreshes).
         [int] $TokenLifetime,
+        # Client password lifetime in seconds (EndDate - StartDate).
+        [int] $PasswordLifetime,
+        # Tokens issued before a reset keep working until they expire (the emulator's default: they stop).
+        [switch] $TokensSurviveReset,
         [int] $TimeoutSec = 60
     )
 
@@ -18,6 +22,8 @@ function Start-CaxtonEmulator {
     $log = "$ready.log"
     $arguments = @($Path, '--ready-file', $ready, '--quiet')
     if ($TokenLifetime) { $arguments += @('--token-lifetime', $TokenLifetime) }
+    if ($PasswordLifetime) { $arguments += @('--password-lifetime', $PasswordLifetime) }
+    if ($TokensSurviveReset) { $arguments += '--tokens-survive-reset' }
     $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
 
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
@@ -113,13 +119,18 @@ function Add-CaxtonEmulatorFault {
         [ValidateRange(1, 100000)] [int] $Count = 1,
         [ValidateRange(0, 600000)] [int] $DelayMs,
         [ValidateSet('html', 'empty', 'truncated', 'invalid', 'oversized', 'null')] [string] $Body,
-        [switch] $Reset
+        [switch] $Reset,
+        # Let this many matching requests through before the fault applies (e.g. the second register).
+        [ValidateRange(0, 100000)] [int] $Skip,
+        # The endpoint acts, then the connection is cut: the server did it, the client never hears.
+        [switch] $LoseAnswer
     )
     $fault = @{ Path = $Path; Count = $Count }
-    foreach ($name in 'Status', 'RetryAfter', 'DelayMs', 'Body') {
+    foreach ($name in 'Status', 'RetryAfter', 'DelayMs', 'Body', 'Skip') {
         if ($PSBoundParameters.ContainsKey($name)) { $fault[$name] = $PSBoundParameters[$name] }
     }
     if ($Reset) { $fault.Reset = $true }
+    if ($LoseAnswer) { $fault.LoseAnswer = $true }
     Invoke-EmulatorControlRequest -Emulator $Emulator -Method Post -Path 'faults' -Body $fault
 }
 
@@ -130,4 +141,20 @@ function Clear-CaxtonEmulatorFault {
     (Invoke-EmulatorControlRequest -Emulator $Emulator -Method Delete -Path 'faults').cleared
 }
 
-Export-ModuleMember -Function Add-CaxtonEmulatorFault, Clear-CaxtonEmulatorFault, Invoke-CaxtonEmulatorControl, Start-CaxtonEmulator, Stop-CaxtonEmulator, Get-CaxtonEmulatorStats, Reset-CaxtonEmulatorStats, New-CaxtonEmulatorAccount
+function Set-CaxtonEmulatorLifecycle {
+    <#
+    .SYNOPSIS
+        Switches the emulator's decision on whether tokens issued before a reset keep working; returns the setting.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [bool] $TokensSurviveReset)
+    Invoke-EmulatorControlRequest -Emulator $Emulator -Method Put -Path 'lifecycle' -Body @{ TokensSurviveReset = $TokensSurviveReset }
+}
+
+function Get-CaxtonEmulatorLifecycle {
+    <# .SYNOPSIS Whether the emulator keeps tokens issued before a reset working. #>
+    param([Parameter(Mandatory)] $Emulator)
+    Invoke-EmulatorControlRequest -Emulator $Emulator -Path 'lifecycle'
+}
+
+Export-ModuleMember -Function Get-CaxtonEmulatorLifecycle, Set-CaxtonEmulatorLifecycle, Add-CaxtonEmulatorFault, Clear-CaxtonEmulatorFault, Invoke-CaxtonEmulatorControl, Start-CaxtonEmulator, Stop-CaxtonEmulator, Get-CaxtonEmulatorStats, Reset-CaxtonEmulatorStats, New-CaxtonEmulatorAccount

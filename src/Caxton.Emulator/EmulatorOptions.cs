@@ -20,6 +20,9 @@ internal sealed class EmulatorOptions
     public string? ReadyFile { get; init; }
     public bool Quiet { get; init; }
 
+    /// <summary>--tokens-survive-reset: tokens issued before a reset keep working until they expire.</summary>
+    public bool TokensSurviveReset { get; init; }
+
     /// <summary>
     /// <paramref name="configuration"/> is the command line alone (see Program): nothing in the
     /// environment or the current folder can move the emulator off loopback.
@@ -31,6 +34,7 @@ internal sealed class EmulatorOptions
         PasswordLifetime = TimeSpan.FromSeconds(PositiveSeconds(configuration, "PasswordLifetime", DefaultPasswordLifetime)),
         ReadyFile = string.IsNullOrWhiteSpace(configuration["ReadyFile"]) ? null : configuration["ReadyFile"],
         Quiet = bool.TryParse(configuration["Quiet"], out var quiet) && quiet,
+        TokensSurviveReset = bool.TryParse(configuration["TokensSurviveReset"], out var survive) && survive,
     };
 
     /// <summary>--port N is loopback port N; --urls names the addresses in full (loopback hosts only, checked at start).</summary>
@@ -87,7 +91,10 @@ internal static class CommandLine
           --ready-file <path>           once listening, write the base URL (…/api/) and, on a second
                                         line, the control key (the X-Emulator-Key header) to this file
           --quiet                       no ASP.NET logging at all (default: warnings only, on stderr)
-        The configuration forms --TokenLifetime, --PasswordLifetime, --ReadyFile, --Quiet=true work too.
+          --tokens-survive-reset        tokens issued before a reset keep working until they expire
+                                        (default: a reset ends them); also PUT /_emulator/lifecycle
+        The configuration forms --TokenLifetime, --PasswordLifetime, --ReadyFile, --Quiet=true,
+        --TokensSurviveReset=true work too.
         """;
 
     private static readonly Dictionary<string, string> ValueOptions = new(StringComparer.Ordinal)
@@ -97,6 +104,13 @@ internal static class CommandLine
         ["--token-lifetime"] = "TokenLifetime",
         ["--password-lifetime"] = "PasswordLifetime",
         ["--ready-file"] = "ReadyFile",
+    };
+
+    /// <summary>Switches: present means true, or an explicit true/false follows.</summary>
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--quiet"] = "Quiet",
+        ["--tokens-survive-reset"] = "TokensSurviveReset",
     };
 
     public static bool WantsHelp(string[] args) =>
@@ -115,7 +129,7 @@ internal static class CommandLine
             var eq = arg.IndexOf('=', StringComparison.Ordinal);
             var name = eq < 0 ? arg : arg[..eq];
 
-            if (string.Equals(name, "--quiet", StringComparison.OrdinalIgnoreCase))
+            if (Flags.TryGetValue(name, out var flag))
             {
                 var value = "true";
                 if (eq >= 0)
@@ -127,7 +141,7 @@ internal static class CommandLine
                     value = args[++i];
                 }
 
-                result.Add($"--Quiet={value}");
+                result.Add($"--{flag}={value}");
             }
             else if (ValueOptions.TryGetValue(name, out var key))
             {

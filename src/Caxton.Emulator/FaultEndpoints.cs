@@ -13,7 +13,7 @@ internal static class FaultEndpoints
 
     /// <summary>RetryAfter is a JSON element so that both <c>"1"</c> and <c>1</c> are accepted.</summary>
     public sealed record FaultRequest(
-        string? Path, int? Status, JsonElement? RetryAfter, int? Count, int? DelayMs, string? Body, bool? Reset);
+        string? Path, int? Status, JsonElement? RetryAfter, int? Count, int? DelayMs, string? Body, bool? Reset, int? Skip, bool? LoseAnswer);
 
     private static readonly Dictionary<string, FaultBody> BodyNames =
         Enum.GetValues<FaultBody>().ToDictionary(kind => kind.ToString(), StringComparer.OrdinalIgnoreCase);
@@ -45,6 +45,8 @@ internal static class FaultEndpoints
                     fault.DelayMs,
                     Body = fault.Body?.ToString().ToLowerInvariant(),
                     fault.Reset,
+                    fault.Skip,
+                    fault.LoseAnswer,
                 },
                 Envelope.Json,
                 statusCode: StatusCodes.Status201Created);
@@ -101,17 +103,29 @@ internal static class FaultEndpoints
             return (null, "RetryAfter must be a non-empty string (seconds or an HTTP date, sent verbatim) or a number.");
         }
 
+        var skip = request.Skip ?? 0;
+        if (skip is < 0 or > MaxCount)
+        {
+            return (null, $"Skip must be from 0 to {MaxCount}.");
+        }
+
+        var loseAnswer = request.LoseAnswer ?? false;
+        if (loseAnswer && (request.Status is not null || body is not null || retryAfter is not null || (request.Reset ?? false)))
+        {
+            return (null, "LoseAnswer lets the endpoint act, then aborts the connection: it takes no Status, Body, RetryAfter or Reset.");
+        }
+
         var reset = request.Reset ?? false;
         if (reset && (request.Status is not null || body is not null || retryAfter is not null))
         {
             return (null, "Reset aborts the connection and answers nothing: it takes no Status, Body or RetryAfter.");
         }
 
-        if (!reset && request.Status is null && body is null && retryAfter is null && delay == 0)
+        if (!reset && !loseAnswer && request.Status is null && body is null && retryAfter is null && delay == 0)
         {
-            return (null, "A fault needs at least one of Status, Body, RetryAfter, DelayMs or Reset.");
+            return (null, "A fault needs at least one of Status, Body, RetryAfter, DelayMs, Reset or LoseAnswer.");
         }
 
-        return (new Fault(request.Path, request.Status, retryAfter, count, delay, body, reset), null);
+        return (new Fault(request.Path, request.Status, retryAfter, count, delay, body, reset) { Skip = skip, LoseAnswer = loseAnswer }, null);
     }
 }

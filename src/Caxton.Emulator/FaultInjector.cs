@@ -12,8 +12,14 @@ internal enum FaultBody { Html, Empty, Truncated, Invalid, Oversized, Null }
 /// </summary>
 internal sealed record Fault(string Path, int? Status, string? RetryAfter, int Count, int DelayMs, FaultBody? Body, bool Reset)
 {
+    /// <summary>Matching requests let through untouched (and not counted as faults) before this fault applies.</summary>
+    public int Skip { get; init; }
+
+    /// <summary>The endpoint acts as usual, then the connection is aborted: the server did it, the client never hears.</summary>
+    public bool LoseAnswer { get; init; }
+
     /// <summary>A delay alone answers normally afterwards: a slow server rather than a broken one.</summary>
-    public bool PassesThrough => Status is null && Body is null && RetryAfter is null && !Reset;
+    public bool PassesThrough => Status is null && Body is null && RetryAfter is null && !Reset && !LoseAnswer;
 }
 
 /// <summary>
@@ -26,7 +32,7 @@ internal sealed class FaultInjector(RequestStats stats)
     public const int OversizedBytes = 6 * 1024 * 1024 + 1024;
 
     private readonly Lock gate = new();
-    private readonly List<(Fault Fault, int Left)> queue = [];
+    private readonly List<(Fault Fault, int Left, int Skip)> queue = [];
 
     /// <summary>The form paths are compared in: no slashes around it, no leading <c>api/</c>.</summary>
     public static string NormalizePath(string path)
@@ -39,7 +45,7 @@ internal sealed class FaultInjector(RequestStats stats)
     {
         lock (gate)
         {
-            queue.Add((fault with { Path = NormalizePath(fault.Path) }, fault.Count));
+            queue.Add((fault with { Path = NormalizePath(fault.Path) }, fault.Count, fault.Skip));
         }
     }
 
@@ -65,14 +71,20 @@ internal sealed class FaultInjector(RequestStats stats)
                 return null;
             }
 
-            var (fault, left) = queue[index];
+            var (fault, left, skip) = queue[index];
+            if (skip > 0)
+            {
+                queue[index] = (fault, left, skip - 1);
+                return null;
+            }
+
             if (left == 1)
             {
                 queue.RemoveAt(index);
             }
             else
             {
-                queue[index] = (fault, left - 1);
+                queue[index] = (fault, left - 1, 0);
             }
 
             stats.Count(StatCounter.FaultsInjected);
@@ -100,6 +112,21 @@ internal sealed class FaultInjector(RequestStats stats)
             if (fault.PassesThrough)
             {
                 await next();
+            }
+            else if (fault.LoseAnswer)
+            {
+                // The answer is written where nobody reads it, then the connection is cut.
+                var answer = context.Response.Body;
+                context.Response.Body = Stream.Null;
+                try
+                {
+                    await next();
+                }
+                finally
+                {
+                    context.Response.Body = answer;
+                    context.Abort();
+                }
             }
             else if (fault.Reset)
             {

@@ -98,6 +98,7 @@ api.MapReferenceEndpoints();
 var control = app.MapGroup("/_emulator");
 control.MapControlEndpoints();
 control.MapFaultEndpoints();
+control.MapLifecycleEndpoints();
 
 // A stale ready file from an earlier run must not pass for this one.
 if (options.ReadyFile is not null)

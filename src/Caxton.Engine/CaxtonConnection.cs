@@ -126,13 +126,21 @@ namespace Caxton
         // The engine's operations, which the cmdlets call. Each one fails only with CaxtonException.
 
         /// <summary>Generate Password; on success the connection holds the new credential.</summary>
-        public async Task<CaxtonClientPassword> NewClientPasswordAsync(string username, string clientname, ICaxtonLog log, CancellationToken cancellationToken)
+        public Task<CaxtonClientPassword> NewClientPasswordAsync(string username, string clientname, ICaxtonLog log, CancellationToken cancellationToken) =>
+            NewClientPasswordAsync(username, clientname, hold: true, log, cancellationToken);
+
+        /// <summary>Generate Password; with <paramref name="hold"/> the connection holds the new credential.</summary>
+        internal async Task<CaxtonClientPassword> NewClientPasswordAsync(string username, string clientname, bool hold, ICaxtonLog log, CancellationToken cancellationToken)
         {
             // Not idempotent: a repeat could mint a second password, so it is retried only when the server surely did not act.
             var response = await transport.SendAsync(() => CaxtonRequests.Register(BaseUri, username, clientname), CaxtonRequests.GeneratePassword, RequestSafety.NotIdempotent, Timeout, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
             var (model, plain) = ResponseReader.ReadClientPassword(response);
             var password = new CaxtonClientPassword(username, clientname, Secrets.ToSecureString(plain), model);
-            SetCredential(username, password.ClientPassword, password.EndDate);
+            if (hold)
+            {
+                SetCredential(username, password.ClientPassword, password.EndDate);
+            }
+
             return password;
         }
 
@@ -150,6 +158,10 @@ namespace Caxton
 
         internal Task<CaxtonToken> GetTokenAsync(ClientCredential asked, bool force, ICaxtonLog log, CancellationToken cancellationToken) =>
             tokens.GetTokenAsync(asked, adopt: true, force, log, cancellationToken);
+
+        /// <summary>A new token for <paramref name="asked"/> that the connection never holds: proof that a credential works.</summary>
+        internal Task<CaxtonToken> ProveCredentialAsync(ClientCredential asked, ICaxtonLog log, CancellationToken cancellationToken) =>
+            tokens.GetTokenAsync(asked, adopt: false, force: true, log, cancellationToken);
 
         /// <summary>Reset Client Credentials for the main account, or for a sub-account by IdentityNumber.</summary>
         public async Task<CaxtonCredentialReset> ResetCredentialAsync(string username, string clientname, string? identityNumber, ICaxtonLog log, CancellationToken cancellationToken)

@@ -25,5 +25,7 @@ namespace Caxton
         public const string ProxyUriRequired = "ProxyUriRequired";
         public const string ProxyCredentialConflict = "ProxyCredentialConflict";
         public const string InvalidBody = "InvalidBody";
+        public const string RegenerateIncomplete = "RegenerateIncomplete";
+        public const string RegenerateTokenFailed = "RegenerateTokenFailed";
     }
 }

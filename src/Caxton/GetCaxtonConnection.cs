@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using System.Management.Automation;
 
 namespace Caxton.Commands
@@ -22,14 +24,38 @@ namespace Caxton.Commands
         [Parameter(Mandatory = true, ParameterSetName = ListSet)]
         public SwitchParameter ListAvailable { get; set; }
 
+        /// <summary>
+        /// With -ListAvailable: only connections whose client password expires within this time (or has
+        /// expired), so a scheduled runbook finds what needs rotating.
+        /// </summary>
+        [Parameter(ParameterSetName = ListSet)]
+        public TimeSpan? ExpiringWithin { get; set; }
+
         protected override void ProcessRecord() => RunWithOneFailurePath(null, GetConnections);
+
+        private System.Collections.Generic.List<CaxtonConnection> Expiring(TimeSpan within)
+        {
+            var connections = ConnectionStore.List("*");
+
+            // A credential connected without its EndDate has no known expiry: say so, rather than let a
+            // runbook believe nothing needs rotating.
+            foreach (var unknown in connections.Where(c => c.Username != null && c.ClientPasswordExpiresOn is null))
+            {
+                WriteWarning($"The connection '{unknown.Name}' holds '{unknown.Username}' with no known password expiry, so -ExpiringWithin cannot judge it. Give the EndDate once: Get-CaxtonToken -Username -ClientPassword -ClientPasswordExpiresOn.");
+            }
+
+            // Clamped, so TimeSpan.MaxValue means "any known expiry" instead of an overflow.
+            var now = DateTimeOffset.UtcNow;
+            var limit = within >= DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : within <= DateTimeOffset.MinValue - now ? DateTimeOffset.MinValue : now + within;
+            return connections.Where(c => c.ClientPasswordExpiresOn is DateTimeOffset end && end <= limit).ToList();
+        }
 
         private void GetConnections()
         {
             switch (ParameterSetName)
             {
                 case ListSet:
-                    WriteObject(ConnectionStore.List("*"), enumerateCollection: true);
+                    WriteObject(ExpiringWithin is TimeSpan within ? Expiring(within) : ConnectionStore.List("*"), enumerateCollection: true);
                     break;
                 case NameSet:
                     foreach (var name in Name)
