@@ -27,5 +27,7 @@ namespace Caxton
         public const string InvalidBody = "InvalidBody";
         public const string RegenerateIncomplete = "RegenerateIncomplete";
         public const string RegenerateTokenFailed = "RegenerateTokenFailed";
+        public const string SubAccountNamesRequired = "SubAccountNamesRequired";
+        public const string SubAccountNamesWithoutIdentityNumber = "SubAccountNamesWithoutIdentityNumber";
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using Caxton.Wire;
 
 namespace Caxton
 {
@@ -11,7 +12,7 @@ namespace Caxton
     /// with the old working credential (the reset failed), the new one in hand (the token failed), or
     /// an error naming the one command that finishes the job (generating failed after the reset).
     /// </summary>
-    internal sealed class CredentialRotation
+    public sealed class CredentialRotation
     {
         private readonly CaxtonConnection connection;
 
@@ -25,7 +26,7 @@ namespace Caxton
             if (identityNumber != null && (string.IsNullOrEmpty(subAccountUsername) || string.IsNullOrEmpty(subAccountClientname)))
             {
                 throw new CaxtonException(
-                    CaxtonErrorIds.InvalidArgument,
+                    CaxtonErrorIds.SubAccountNamesRequired,
                     CaxtonErrorKind.InvalidArgument,
                     "Rotating a sub-account's password needs the sub-account's own Username and Clientname (-SubAccountUsername, -SubAccountClientname): its new password is generated for them.");
             }

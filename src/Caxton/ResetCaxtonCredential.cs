@@ -68,7 +68,7 @@ namespace Caxton.Commands
         {
             if (IdentityNumber is null && (SubAccountUsername != null || SubAccountClientname != null))
             {
-                throw new CaxtonException(CaxtonErrorIds.InvalidArgument, CaxtonErrorKind.InvalidArgument, "-SubAccountUsername and -SubAccountClientname go with -IdentityNumber.");
+                throw new CaxtonException(CaxtonErrorIds.SubAccountNamesWithoutIdentityNumber, CaxtonErrorKind.InvalidArgument, "-SubAccountUsername and -SubAccountClientname go with -IdentityNumber.");
             }
 
             var connection = ResolveConnection();

@@ -141,7 +141,7 @@ public class CredentialRotationTests
         var server = new LifecycleServer();
         var error = Assert.Throws<CaxtonException>(() => new CredentialRotation(Fake.Connection(server.Handler), "main", "mainclient", "SUB-1", null, "subclient"));
 
-        Assert.Equal(CaxtonErrorIds.InvalidArgument, error.ErrorId);
+        Assert.Equal(CaxtonErrorIds.SubAccountNamesRequired, error.ErrorId);
         Assert.Equal(0, server.Handler.Count);
     }
 

@@ -273,7 +273,7 @@ Describe 'Credential rotation (issue 14)' {
             Reset-CaxtonEmulatorStats -Emulator $emulator
             $output = Reset-CaxtonCredential -Username $setup.Account.Username -Clientname $setup.Account.Clientname -IdentityNumber $setup.IdentityNumber -Regenerate -Force -Connection $setup.Connection -ErrorVariable failure -ErrorAction SilentlyContinue
             $output | Should -BeNullOrEmpty
-            $failure[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArgument,*'
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'SubAccountNamesRequired,*'
             $failure[0].Exception.Message | Should -Match 'SubAccountUsername'
             (Get-CaxtonEmulatorStats -Emulator $emulator).reset | Should -Be 0
             Test-Credential $setup.Sub.Username $setup.SubOld.ClientPassword | Should -BeTrue
