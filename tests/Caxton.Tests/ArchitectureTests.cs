@@ -32,7 +32,9 @@ public class ArchitectureTests
     public void Src_holds_only_product_projects()
     {
         var src = Path.Combine(RepoRoot(), "src");
+        // A folder left with only build output (bin/, obj/ of a renamed project) is not part of the tree.
         var strays = Directory.GetDirectories(src)
+            .Where(folder => Directory.EnumerateFileSystemEntries(folder).Any(entry => Path.GetFileName(entry) is not ("bin" or "obj")))
             .Where(folder => Directory.GetFiles(folder, "*.csproj").Length == 0)
             .Select(Path.GetFileName)
             .ToList();
