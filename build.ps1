@@ -8,8 +8,10 @@
     installed, the .NET Framework load-and-flow test (tests/Caxton.NetFx), and ends with one line
     "N passed, N failed". Demo runs the whole authentication flow against a local emulator.
     Bench measures import, cold start, per-call cost, parallel throughput and memory side by side
-    and writes tests/bench/results.md. Emulator (formerly Sandbox, still accepted) builds only the emulator (never out/Caxton,
-    which a session may have imported) and runs it in the foreground on loopback port -Port for offline
+    and writes out/bench/results.md; with -Publish it also refreshes the committed tests/bench/results.md
+    (-BenchNote says where and when the run was made). Emulator (formerly Sandbox, still accepted) builds
+    only the emulator (never out/Caxton, which a session may have imported) and runs it in the foreground
+    on loopback port -Port for offline
     development. Package makes out/Caxton.<version>.nupkg with PSResourceGet. Clean removes build output.
     Everything it needs comes from NuGet: run `dotnet tool restore` first, then `dotnet pwsh ./build.ps1`.
 .EXAMPLE
@@ -25,7 +27,11 @@ param(
 
     # The emulator's loopback port for -Task Emulator; 0 picks a free one.
     [ValidateRange(0, 65535)]
-    [int] $Port = 5080
+    [int] $Port = 5080,
+
+    # -Task Bench: also write the committed tests/bench/results.md, deliberately, with -BenchNote in it.
+    [switch] $Publish,
+    [string] $BenchNote
 )
 
 $ErrorActionPreference = 'Stop'
@@ -60,11 +66,46 @@ function Invoke-Build {
     $dependencies = New-Item -ItemType Directory -Path (Join-Path $moduleOut 'Dependencies')
     Get-ChildItem $staging -Filter *.dll |
         Where-Object Name -NotIn 'System.Management.Automation.dll' |
-        ForEach-Object { Copy-Item $_ -Destination ($_.Name -eq 'Caxton.dll' ? $moduleOut : $dependencies) }
+        ForEach-Object { Copy-Item $_ -Destination ($_.Name -in 'Caxton.dll', 'Caxton.Loader.dll' ? $moduleOut : $dependencies) }
     Copy-Item Caxton.psd1 -Destination $moduleOut
     Copy-Item en-US -Destination $moduleOut -Recurse
+    Invoke-ReadyToRun -Dependencies $dependencies
     Complete-ModuleLayout
     Write-Host "Built module: $moduleOut"
+}
+
+# Platforms for which Dependencies/ also holds precompiled (ReadyToRun) copies; any other platform runs the IL.
+$readyToRunTargets = @('linux-x64', 'win-x64', 'osx-arm64')
+
+function Invoke-ReadyToRun([string] $Dependencies) {
+    # PowerShell 7 otherwise compiles (JIT) the engine, Caxton.Http and Microsoft.Extensions.* on first use in
+    # every fresh process. Crossgen2 precompiles copies into Dependencies/r2r-net<major>-<rid>/ for the .NET
+    # major version this build runs on (PowerShell 7.6's .NET 10); the load context picks them on that
+    # runtime and platform only. The IL files beside them stay for other runtimes and for Windows PowerShell 5.1.
+    # Caxton.dll stays IL: Windows PowerShell 5.1 loads that very file.
+    $hostRid = [Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+    $project = 'tests/tools/crossgen/Crossgen.csproj'
+    Invoke-Dotnet restore $project "-p:RuntimeIdentifier=$hostRid" --nologo -v quiet
+    $assets = Get-Content -Raw (Join-Path (Split-Path $project) 'obj/project.assets.json') | ConvertFrom-Json -AsHashtable
+    $pack = @($assets.project.frameworks.Values.downloadDependencies | Where-Object name -EQ "Microsoft.NETCore.App.Crossgen2.$hostRid")[0]
+    if (-not $pack) { throw "Restoring $project brought no Crossgen2 pack for $hostRid." }
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $version = $pack.version -replace '^\[([^,\]]+).*$', '$1'
+    $crossgen = Join-Path $packages "$($pack.name.ToLowerInvariant())/$version/tools/crossgen2"
+    if ($IsWindows) { $crossgen += '.exe' }
+    $framework = [Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()
+    $inputs = Get-ChildItem $Dependencies -Filter *.dll | Where-Object { $_.Name -like 'Caxton.*' -or $_.Name -like 'Microsoft.Extensions.*' }
+    $references = @((Join-Path $framework '*.dll')) + ($inputs.FullName)
+    foreach ($rid in $readyToRunTargets) {
+        $os, $arch = $rid -split '-'
+        $target = New-Item -ItemType Directory -Force -Path (Join-Path $Dependencies "r2r-net$([Environment]::Version.Major)-$rid")
+        foreach ($assembly in $inputs) {
+            $arguments = @($assembly.FullName, '-o', (Join-Path $target $assembly.Name), '--targetos', ($os -eq 'win' ? 'windows' : $os), '--targetarch', $arch, '-O')
+            foreach ($reference in $references) { if ($reference -ne $assembly.FullName) { $arguments += '-r', $reference } }
+            $output = & $crossgen @arguments 2>&1
+            if ($LASTEXITCODE -ne 0) { $output | Out-Host; throw "Crossgen2 failed for $($assembly.Name) ($rid), exit code $LASTEXITCODE." }
+        }
+    }
 }
 
 function Get-ModuleVersion {
@@ -216,7 +257,8 @@ switch ($Task) {
     'Demo' { Invoke-Demo }
     'Bench' {
         Invoke-Build
-        & dotnet pwsh -NoProfile -NonInteractive -File tests/bench/Invoke-Benchmark.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -EmulatorPath (Join-Path $emulatorOut 'Caxton.Emulator.dll') -OutFile tests/bench/results.md | Out-Host
+        $publishArguments = if ($Publish) { @('-PublishFile', 'tests/bench/results.md', '-Note', $BenchNote) } else { @() }
+        & dotnet pwsh -NoProfile -NonInteractive -File tests/bench/Invoke-Benchmark.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -EmulatorPath (Join-Path $emulatorOut 'Caxton.Emulator.dll') -OutFile (Join-Path $out 'bench/results.md') @publishArguments | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "The benchmark failed with exit code $LASTEXITCODE." }
     }
     'Package' { Invoke-Package }

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 
 namespace Caxton.Commands
@@ -10,7 +11,7 @@ namespace Caxton.Commands
     /// needs live in Dependencies/, where neither PowerShell nor .NET looks on its own. When the runtime
     /// first needs them (a cmdlet runs), a handler registered here loads them: on PowerShell 7 the engine
     /// into the default context and its Microsoft.Extensions.* (behind Caxton.Http) into a private
-    /// AssemblyLoadContext, CaxtonLoadContext, so they never meet another module's copies; on Windows
+    /// AssemblyLoadContext (Caxton.Loader.dll, PowerShell 7 only), so they never meet another module's copies; on Windows
     /// PowerShell 5.1, which has no load contexts, all from Dependencies/ through AppDomain.AssemblyResolve,
     /// relying on our low, pinned versions. Import only registers a handler: nothing loads until needed.
     /// </summary>
@@ -19,8 +20,9 @@ namespace Caxton.Commands
         private static readonly object Gate = new object();
         private static int imports;
 
-        internal static string DependencyDirectory { get; } =
-            Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!, "Dependencies");
+        private static string ModuleDirectory { get; } = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!;
+
+        internal static string DependencyDirectory { get; } = Path.Combine(ModuleDirectory, "Dependencies");
 
         /// <summary>True on .NET (Core), PowerShell 6+; false on .NET Framework, Windows PowerShell 5.1.</summary>
         internal static bool IsCoreClr { get; } = typeof(object).Assembly.GetName().Name == "System.Private.CoreLib";
@@ -70,12 +72,22 @@ namespace Caxton.Commands
             }
         }
 
-        // CaxtonLoadContext derives from AssemblyLoadContext, which .NET Framework does not have: these two
-        // methods are the only way to it, are not inlined, and are compiled only when called on .NET.
+        // The load context derives from AssemblyLoadContext, which .NET Framework does not have, so it lives in
+        // Caxton.Loader.dll beside this file: Caxton.dll names nothing 5.1 lacks, and its GetTypes() works
+        // there. These two methods are the only way to the loader, are not inlined, and are compiled only
+        // when called on .NET. The loader is loaded by path first: nothing else puts our folder on the
+        // default context's probing path.
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static void RegisterCoreClr() => CaxtonLoadContext.Register(DependencyDirectory);
+        private static void RegisterCoreClr()
+        {
+            Assembly.LoadFrom(Path.Combine(ModuleDirectory, "Caxton.Loader.dll"));
+            RegisterLoader();
+        }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static void UnregisterCoreClr() => CaxtonLoadContext.Unregister();
+        private static void RegisterLoader() => Caxton.Loader.CaxtonLoader.Register(DependencyDirectory);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void UnregisterCoreClr() => Caxton.Loader.CaxtonLoader.Unregister();
     }
 }

@@ -53,6 +53,11 @@ namespace Caxton.NetFx
                 var exported = load.ManifestCmdlets().OrderBy(n => n).ToList();
                 Expect(exported.Count > 0 && scanned.SequenceEqual(exported), $"cmdlets {string.Join(", ", scanned)}; manifest {string.Join(", ", exported)}");
             });
+            checks.Run("Caxton.dll: GetTypes() loads every type (the load context lives in Caxton.Loader.dll, PowerShell 7 only)", () =>
+            {
+                Expect(!load.Module!.GetReferencedAssemblies().Any(a => a.Name == "System.Runtime.Loader"), "Caxton.dll references System.Runtime.Loader");
+                Expect(load.Module.GetTypes().Any(t => t.Name == "ModuleInitializer"), "GetTypes() misses ModuleInitializer");
+            });
             checks.Run("Import-Module: the initializer run is the only exported IModuleAssemblyInitializer", () =>
                 Expect(load.InitializerIsTheOnlyOne(), "another exported type implements IModuleAssemblyInitializer"));
 

@@ -15,8 +15,11 @@ internal sealed class ReferenceClosure
     /// <summary>Windows PowerShell 5.1's own assembly, from the GAC.</summary>
     private static readonly (string Name, Version Version) PowerShell = ("System.Management.Automation", new Version(3, 0, 0, 0));
 
-    /// <summary>PowerShell 7's load context API: only Caxton.dll, whose loader code is never run on 5.1, may name it.</summary>
+    /// <summary>PowerShell 7's load context API: only Caxton.Loader.dll, never loaded on 5.1, may name it.</summary>
     private const string LoaderAssembly = "System.Runtime.Loader";
+
+    /// <summary>Caxton's PowerShell 7 loader, loaded by Caxton.dll's ModuleInitializer on .NET only.</summary>
+    public const string LoaderFile = "Caxton.Loader.dll";
 
     private readonly Dictionary<string, Version> framework;
 
@@ -68,7 +71,7 @@ internal sealed class ReferenceClosure
     {
         if (string.Equals(name, LoaderAssembly, StringComparison.OrdinalIgnoreCase))
         {
-            return fileName == "Caxton.dll" ? null : "only the PowerShell 7 loader code in Caxton.dll may reference it";
+            return fileName == LoaderFile ? null : $"only the PowerShell 7 loader, {LoaderFile}, may reference it";
         }
 
         if (framework.TryGetValue(name, out var provided) && version <= provided)
@@ -111,7 +114,7 @@ internal sealed class ReferenceClosure
         }
     }
 
-    /// <summary>The types Caxton.dll takes from System.Runtime.Loader.</summary>
+    /// <summary>The types an assembly takes from System.Runtime.Loader.</summary>
     public static IReadOnlyList<string> LoaderTypesUsedBy(string file)
     {
         using var stream = File.OpenRead(file);

@@ -169,8 +169,8 @@ $report | ConvertTo-Json -Depth 5 -Compress
 
     function Assert-Isolated($Loading) {
         $Loading.EngineContext | Should -Be 'Default'
-        $Loading.BridgeContext | Should -Be 'Caxton.Commands.CaxtonLoadContext'
-        $Loading.HttpContext | Should -Be 'Caxton.Commands.CaxtonLoadContext'
+        $Loading.BridgeContext | Should -Be 'Caxton.Loader.CaxtonLoadContext'
+        $Loading.HttpContext | Should -Be 'Caxton.Loader.CaxtonLoadContext'
         $Loading.HttpVersion | Should -Be '8.0.0.0'
         $Loading.HttpLocation | Should -BeLike (Join-Path $moduleDir 'Dependencies/*')
     }
@@ -207,8 +207,8 @@ Describe 'What loads where' {
         $loading.PrivateAssemblies | Should -Contain 'Caxton.Http'
         $loading.PrivateAssemblies | Should -Contain 'Microsoft.Extensions.DependencyInjection'
         $loading.PrivateAssemblies | Where-Object { $_ -like 'System.*' } | Should -BeNullOrEmpty
-        # Of our files, only the cmdlets and the engine are in the default context; no Microsoft.Extensions.* at all.
-        $loading.DefaultFromModule | Should -Be 'Caxton', 'Caxton.Engine'
+        # Of our files, only the cmdlets, their PowerShell 7 loader and the engine are in the default context; no Microsoft.Extensions.* at all.
+        $loading.DefaultFromModule | Should -Be 'Caxton', 'Caxton.Engine', 'Caxton.Loader'
         $loading.DefaultExtensions | Should -BeNullOrEmpty
     }
 
@@ -223,8 +223,8 @@ Describe 'What loads where' {
         $report.AfterCall | Should -Contain 'Microsoft.Extensions.Http'
     }
 
-    It 'the module folder holds the cmdlets beside the manifest and everything else in Dependencies/' {
-        (Get-ChildItem $moduleDir -Filter *.dll).Name | Should -Be 'Caxton.dll'
+    It 'the module folder holds the cmdlets and the PowerShell 7 loader beside the manifest and everything else in Dependencies/' {
+        (Get-ChildItem $moduleDir -Filter *.dll).Name | Sort-Object | Should -Be 'Caxton.dll', 'Caxton.Loader.dll'
         $dependencies = (Get-ChildItem (Join-Path $moduleDir 'Dependencies') -Filter *.dll).Name
         $dependencies | Should -Contain 'Caxton.Engine.dll'
         $dependencies | Should -Contain 'Caxton.Http.dll'
@@ -234,12 +234,14 @@ Describe 'What loads where' {
         Get-ChildItem $moduleDir -Recurse -Filter 'System.Runtime.Loader.dll' | Should -BeNullOrEmpty
     }
 
-    It 'nothing Windows PowerShell 5.1 loads at import derives from AssemblyLoadContext, which it does not have' {
-        # PowerShell enumerates the exported types of Caxton.dll on import; .NET Framework could not load
-        # a type whose base is AssemblyLoadContext, so CaxtonLoadContext must stay internal.
-        $exported = [Caxton.Commands.ModuleInitializer].Assembly.GetExportedTypes()
-        $exported.Name | Should -Contain 'ModuleInitializer'
-        $exported | Where-Object { [System.Runtime.Loader.AssemblyLoadContext].IsAssignableFrom($_) } | Should -BeNullOrEmpty
-        [Caxton.Commands.ModuleInitializer].Assembly.GetType('Caxton.Commands.CaxtonLoadContext', $true).IsPublic | Should -BeFalse
+    It 'nothing in Caxton.dll, which Windows PowerShell 5.1 loads, derives from AssemblyLoadContext, which it does not have' {
+        # .NET Framework could not load a type whose base is AssemblyLoadContext: the load context lives in
+        # Caxton.Loader.dll, loaded on PowerShell 7 only, so any tool can reflect over all of Caxton.dll.
+        $types = [Caxton.Commands.ModuleInitializer].Assembly.GetTypes()
+        $types.Name | Should -Contain 'ModuleInitializer'
+        $types | Where-Object { [System.Runtime.Loader.AssemblyLoadContext].IsAssignableFrom($_) } | Should -BeNullOrEmpty
+        $loader = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Caxton.Loader' }
+        $loader.GetType('Caxton.Loader.CaxtonLoadContext', $true).IsPublic | Should -BeFalse
+        $loader.Location | Should -Be (Join-Path $moduleDir 'Caxton.Loader.dll')
     }
 }

@@ -125,7 +125,7 @@ namespace Caxton.Transport
                             var exchange = new HttpExchange(operation, method, uri, status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body, secrets)
                             {
                                 ResponseDate = response.Headers.Date,
-                                RequestId = RequestIdOf(response, secrets),
+                                RequestId = RequestIdOf(response),
                             };
                             if (log.IsVerboseEnabled)
                             {
@@ -211,8 +211,8 @@ namespace Caxton.Transport
         /// <summary>Headers by which servers name a request for their support staff, most specific first.</summary>
         private static readonly string[] RequestIdHeaders = { "x-request-id", "request-id", "x-ms-request-id", "x-correlation-id", "x-amzn-requestid" };
 
-        /// <summary>The first request-id header, as printable text of a sane length and through the redactor: it is server text.</summary>
-        private static string? RequestIdOf(HttpResponseMessage response, IReadOnlyCollection<string> secrets)
+        /// <summary>The first request-id header, as printable text of a sane length; the exchange redacts it when read: it is server text.</summary>
+        private static string? RequestIdOf(HttpResponseMessage response)
         {
             foreach (var name in RequestIdHeaders)
             {
@@ -221,7 +221,7 @@ namespace Caxton.Transport
                     var value = new string(string.Join(",", values).Where(c => c >= ' ' && c < 127).Take(128).ToArray()).Trim();
                     if (value.Length > 0)
                     {
-                        return Redactor.Redact(value, secrets);
+                        return value;
                     }
                 }
             }

@@ -7,6 +7,14 @@ namespace Caxton.Wire
     /// <summary>A response as the parser sees it: already read, so parsing is pure and fuzzable.</summary>
     internal sealed class HttpExchange
     {
+        // Server text like any other: a reason phrase or request id may echo a secret, so they are only ever
+        // read redacted. Redacted on first read, which error and -Verbose paths do: a successful call never
+        // builds the redactor's regular expressions.
+        private string? reasonPhrase;
+        private bool reasonPhraseRedacted;
+        private string? requestId;
+        private bool requestIdRedacted;
+
         public HttpExchange(string operation, string method, Uri uri, int status, string? reasonPhrase, string? mediaType, byte[] body, IReadOnlyCollection<string>? secrets = null)
         {
             Secrets = secrets ?? Array.Empty<string>();
@@ -14,8 +22,7 @@ namespace Caxton.Wire
             Method = method;
             Uri = uri;
             Status = status;
-            // Server text like any other: a reason phrase may echo a secret, so it is kept only redacted.
-            ReasonPhrase = reasonPhrase is null ? null : Redactor.Redact(reasonPhrase, Secrets);
+            this.reasonPhrase = reasonPhrase;
             MediaType = mediaType;
             Body = body;
         }
@@ -29,8 +36,8 @@ namespace Caxton.Wire
 
         public int Status { get; }
 
-        /// <summary>The status line's reason phrase, already redacted.</summary>
-        public string? ReasonPhrase { get; }
+        /// <summary>The status line's reason phrase, redacted.</summary>
+        public string? ReasonPhrase => Redacted(ref reasonPhrase, ref reasonPhraseRedacted);
 
         public string? MediaType { get; }
 
@@ -42,9 +49,28 @@ namespace Caxton.Wire
         /// <summary>The response's Date header, for quoting to Caxton support.</summary>
         public DateTimeOffset? ResponseDate { get; set; }
 
-        /// <summary>A request-id header the server sent (x-request-id, request-id, x-ms-request-id, ...), already redacted.</summary>
-        public string? RequestId { get; set; }
+        /// <summary>A request-id header the server sent (x-request-id, request-id, x-ms-request-id, ...): set as received, read redacted.</summary>
+        public string? RequestId
+        {
+            get => Redacted(ref requestId, ref requestIdRedacted);
+            set
+            {
+                requestId = value;
+                requestIdRedacted = false;
+            }
+        }
 
         public bool IsSuccess => Status >= 200 && Status <= 299;
+
+        private string? Redacted(ref string? text, ref bool redacted)
+        {
+            if (!redacted)
+            {
+                text = text is null ? null : Redactor.Redact(text, Secrets);
+                redacted = true;
+            }
+
+            return text;
+        }
     }
 }

@@ -2,12 +2,22 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
-namespace Caxton.Commands
+namespace Caxton.Loader
 {
+    /// <summary>The one entry point, called by Caxton.dll's ModuleInitializer on PowerShell 7 only.</summary>
+    public static class CaxtonLoader
+    {
+        /// <summary>Registers Caxton's resolver for the engine and the private context for its dependencies in <paramref name="directory"/>.</summary>
+        public static void Register(string directory) => CaxtonLoadContext.Register(directory);
+
+        public static void Unregister() => CaxtonLoadContext.Unregister();
+    }
+
     /// <summary>
-    /// PowerShell 7 only (never touched on .NET Framework; see ModuleInitializer). Caxton.dll and
+    /// PowerShell 7 only (this assembly is never loaded on .NET Framework; see ModuleInitializer). Caxton.dll and
     /// Caxton.Engine live in the default context, so PowerShell sees their types ([Caxton.CaxtonConnection]
     /// in scripts, type data, binding): PowerShell deliberately hides assemblies of custom load contexts
     /// from its type resolution. Caxton.Http, the engine's one gateway to Microsoft.Extensions.*, and
@@ -30,11 +40,51 @@ namespace Caxton.Commands
         private static bool registered;
 
         private readonly string directory;
+
+        /// <summary>
+        /// Dependencies/r2r-net&lt;major&gt;-&lt;rid&gt;: build.ps1's precompiled (ReadyToRun) copies of the engine, Caxton.Http
+        /// and Microsoft.Extensions.* for this .NET major version and platform, when they were built; else null
+        /// and the IL beside them serves (JIT-compiled on first use, as on any other runtime).
+        /// </summary>
+        private readonly string? precompiled;
         private readonly Lazy<HashSet<string>> platform = new Lazy<HashSet<string>>(ReadTrustedPlatformAssemblies);
 
         private CaxtonLoadContext(string directory)
         {
             this.directory = directory;
+            var platform = PlatformName();
+            var candidate = platform is null ? null : Path.Combine(directory, $"r2r-net{Environment.Version.Major}-{platform}");
+            precompiled = candidate != null && Directory.Exists(candidate) ? candidate : null;
+        }
+
+        /// <summary>This process's platform as a runtime identifier (linux-x64, win-arm64, ...), or null for one we never precompile for.</summary>
+        private static string? PlatformName()
+        {
+            var os = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "win"
+                : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "osx"
+                : RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? "linux" : null;
+            var arch = RuntimeInformation.ProcessArchitecture switch
+            {
+                Architecture.X64 => "x64",
+                Architecture.Arm64 => "arm64",
+                _ => null,
+            };
+            return os is null || arch is null ? null : os + "-" + arch;
+        }
+
+        /// <summary>Our file for an assembly name: the precompiled copy where there is one, else the IL in Dependencies/.</summary>
+        private string PathOf(string name)
+        {
+            if (precompiled != null)
+            {
+                var path = Path.Combine(precompiled, name + ".dll");
+                if (File.Exists(path))
+                {
+                    return path;
+                }
+            }
+
+            return Path.Combine(directory, name + ".dll");
         }
 
         internal static void Register(string directory)
@@ -72,7 +122,7 @@ namespace Caxton.Commands
 
             if (string.Equals(name.Name, EngineName, StringComparison.OrdinalIgnoreCase))
             {
-                return context.LoadFromAssemblyPath(Path.Combine(loader.directory, EngineName + ".dll"));
+                return context.LoadFromAssemblyPath(loader.PathOf(EngineName));
             }
 
             return string.Equals(name.Name, IsolatedName, StringComparison.OrdinalIgnoreCase) ? loader.LoadFromAssemblyName(name) : null;
@@ -85,7 +135,7 @@ namespace Caxton.Commands
                 return null;
             }
 
-            var path = Path.Combine(directory, name.Name + ".dll");
+            var path = PathOf(name.Name);
             if (!File.Exists(path) || IsProvidedByPlatform(name))
             {
                 // null: the default context loads it (the framework's copy, or a failure as usual).
