@@ -14,7 +14,7 @@
     FormatsToProcess     = @('Caxton.format.ps1xml')
     TypesToProcess       = @('Caxton.types.ps1xml')
     # Before Caxton.dll: a plain message on a .NET Framework too old for it (see the file).
-    NestedModules        = @('Caxton.Requirements.psm1')
+    NestedModules        = @('Caxton.Requirements.dll')
     CmdletsToExport      = @(
         'Connect-Caxton'
         'Disconnect-Caxton'

@@ -58,6 +58,8 @@ function Invoke-EmulatorBuild {
 function Invoke-Build {
     $staging = Join-Path $out 'obj/module'
     Invoke-Dotnet build src/Caxton/Caxton.csproj -c $Configuration -o $staging --nologo -v quiet
+    $requirements = Join-Path $out 'obj/requirements'
+    Invoke-Dotnet build src/Caxton.Requirements/Caxton.Requirements.csproj -c $Configuration -o $requirements --nologo -v quiet
     Invoke-EmulatorBuild
 
     # The module folder holds only what PowerShell loads; the engine and its dependencies go to
@@ -67,6 +69,7 @@ function Invoke-Build {
     Get-ChildItem $staging -Filter *.dll |
         Where-Object Name -NotIn 'System.Management.Automation.dll' |
         ForEach-Object { Copy-Item $_ -Destination ($_.Name -in 'Caxton.dll', 'Caxton.Loader.dll' ? $moduleOut : $dependencies) }
+    Copy-Item (Join-Path $requirements 'Caxton.Requirements.dll') -Destination $moduleOut
     Copy-Item Caxton.psd1 -Destination $moduleOut
     Copy-Item en-US -Destination $moduleOut -Recurse
     Invoke-ReadyToRun -Dependencies $dependencies
@@ -132,7 +135,7 @@ function Set-ModuleManifestVersion([string] $Path, [string] $Version) {
 
 function Complete-ModuleLayout {
     # What the module folder holds beyond assemblies: the views, the stamped manifest, the generated help.
-    Copy-Item Caxton.format.ps1xml, Caxton.types.ps1xml, Caxton.Requirements.psm1 -Destination $moduleOut
+    Copy-Item Caxton.format.ps1xml, Caxton.types.ps1xml -Destination $moduleOut
     Set-ModuleManifestVersion -Path (Join-Path $moduleOut 'Caxton.psd1') -Version (Get-ModuleVersion)
     # MAML from docs/*.md plus the built cmdlets' metadata; its own process, as it imports the module.
     & dotnet pwsh -NoProfile -NonInteractive -File tools/help/New-MamlHelp.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -DocsPath docs | Out-Host

@@ -207,8 +207,8 @@ Describe 'What loads where' {
         $loading.PrivateAssemblies | Should -Contain 'Caxton.Http'
         $loading.PrivateAssemblies | Should -Contain 'Microsoft.Extensions.DependencyInjection'
         $loading.PrivateAssemblies | Where-Object { $_ -like 'System.*' } | Should -BeNullOrEmpty
-        # Of our files, only the cmdlets, their PowerShell 7 loader and the engine are in the default context; no Microsoft.Extensions.* at all.
-        $loading.DefaultFromModule | Should -Be 'Caxton', 'Caxton.Engine', 'Caxton.Loader'
+        # Of our files, only the cmdlets, their PowerShell 7 loader, the framework check and the engine are in the default context; no Microsoft.Extensions.* at all.
+        $loading.DefaultFromModule | Should -Be 'Caxton', 'Caxton.Engine', 'Caxton.Loader', 'Caxton.Requirements'
         $loading.DefaultExtensions | Should -BeNullOrEmpty
     }
 
@@ -223,8 +223,8 @@ Describe 'What loads where' {
         $report.AfterCall | Should -Contain 'Microsoft.Extensions.Http'
     }
 
-    It 'the module folder holds the cmdlets and the PowerShell 7 loader beside the manifest and everything else in Dependencies/' {
-        (Get-ChildItem $moduleDir -Filter *.dll).Name | Sort-Object | Should -Be 'Caxton.dll', 'Caxton.Loader.dll'
+    It 'the module folder holds the cmdlets, the PowerShell 7 loader and the framework check beside the manifest and everything else in Dependencies/' {
+        (Get-ChildItem $moduleDir -Filter *.dll).Name | Sort-Object | Should -Be 'Caxton.dll', 'Caxton.Loader.dll', 'Caxton.Requirements.dll'
         $dependencies = (Get-ChildItem (Join-Path $moduleDir 'Dependencies') -Filter *.dll).Name
         $dependencies | Should -Contain 'Caxton.Engine.dll'
         $dependencies | Should -Contain 'Caxton.Http.dll'

@@ -244,8 +244,8 @@ foreach ($row in $rows) { $null = $table.AppendLine("| $($row.Measure) | $($row.
 # Where a target is missed, say why with this run's own figures.
 $notes = @(
     ("- Import: Caxton adds {0} above the empty-module floor ({1} of bare pwsh); in a fresh process Import-Module takes {2}. Caxton's own part is registering " +
-        "the resolver and loading Caxton.Loader.dll; the rest is PowerShell's work on a binary module with types, formats and help, and a second, nested module " +
-        "(Caxton.Requirements.psm1, the .NET Framework 4.7.1 check) that PowerShell creates on every edition: see levers.md for what removing it saves and why it stays.") -f
+        "the resolver and loading Caxton.Loader.dll; the rest is PowerShell's work on a binary module with types, formats and help, and a second, nested binary module " +
+        "(Caxton.Requirements.dll, the .NET Framework 4.7.1 check) that PowerShell loads on every edition: see levers.md.") -f
         (Format-Ms $aboveFloor), (Format-Pct ($aboveFloor / $import.bare)), (Format-Ms $step.Import)
     ("- Cold flow: of the {0} Caxton adds above the empty-module floor, the in-process steps are import {1}, connect {2}, first register {3} and first token {4}. " +
         "Import-Module's own work on the manifest, types and formats is most of the import; the first register pays for compiling (JIT) Caxton's code, Microsoft.Extensions.Http's " +
