@@ -360,6 +360,51 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(CaxtonErrorIds.RequestTimeout, error.ErrorId);
         Assert.True(stopwatch.Elapsed < budget * 1.5 + TimeSpan.FromSeconds(1), $"took {stopwatch.Elapsed.TotalSeconds:0.0} s for a {budget.TotalSeconds} s budget");
     }
+
+    // Review finding 1: a secret echoed where only the HTTP parser reads it (an invalid status or header
+    // line, a chunk-size line) must not reach the message, the retry line or the kept exception.
+
+    public static TheoryData<string, string> ParserEchoes => new()
+    {
+        { "an invalid header line", "HTTP/1.1 400 Bad\r\nX{Secret}\r\nContent-Length: 0\r\n\r\n" },
+        { "an invalid status line", "HTTP/1.1 {Secret}\r\nContent-Length: 0\r\n\r\n" },
+        { "a chunk-size line", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{Secret}\r\n{}\r\n0\r\n\r\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ParserEchoes))]
+    public async Task A_secret_echoed_into_the_HTTP_parser_shows_nowhere(string where, string raw)
+    {
+        const string password = "Hx7-Qz9!pL2#vN4-rW8=kT5";
+        const string token = "Tk7-the-bearer-token-0123456789";
+        var log = new RecordingLog();
+
+        server.On("/token", new HostileReply { Raw = raw.Replace("{Secret}", "{Password}") });
+        var tokenFailure = await Assert.ThrowsAsync<CaxtonException>(() => ConnectHolding(password, retries: 1).GetTokenAsync(false, log, CancellationToken.None));
+        server.Reset();
+        server.On("/x", new HostileReply { Raw = raw.Replace("{Secret}", "{Bearer}") });
+        var apiFailure = await Assert.ThrowsAsync<CaxtonException>(() => ConnectWithToken(token, retries: 1).InvokeApiAsync(HttpMethod.Get, "x", null, null, null, log, CancellationToken.None));
+
+        foreach (var (failure, secret) in new[] { (tokenFailure, password), (apiFailure, token) })
+        {
+            Assert.Equal(CaxtonErrorIds.ConnectionFailed, failure.ErrorId);
+            Assert.Null(failure.InnerException);
+            var seen = failure + "\n" + string.Join("\n", log.Messages);
+            SecretRuns.AssertNone(seen, secret);
+            SecretRuns.AssertNone(seen, BitConverter.ToString(Encoding.UTF8.GetBytes(secret)));
+            SecretRuns.AssertNone(seen, Convert.ToHexString(Encoding.UTF8.GetBytes(secret)));
+            Assert.True(log.Messages.Any(m => m.Contains("retrying", StringComparison.Ordinal)), $"{where}: the retry line was not written");
+        }
+    }
+
+    [Fact]
+    public void The_redactor_masks_a_secret_in_hex()
+    {
+        const string secret = "Hx7-Qz9!pL2#vN4";
+        var hex = BitConverter.ToString(Encoding.UTF8.GetBytes(secret));
+
+        Assert.DoesNotContain("48-78-37", Redactor.Redact($"bad chunk '{hex}' and {hex.Replace("-", string.Empty).ToLowerInvariant()}", new[] { secret }));
+    }
 }
 
 /// <summary>The generated side of the redaction test: secrets, their encodings, and the 8-character rule.</summary>

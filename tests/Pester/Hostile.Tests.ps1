@@ -218,6 +218,29 @@ Describe 'Redaction (findings 2, 3 and 4)' {
         }
     }
 
+    It 'shows no secret a peer echoes into the HTTP parser (<Name>): message, retry line, $Error, Export-Clixml' -TestCases @(
+        @{ Name = 'an invalid header line'; Raw = "HTTP/1.1 400 Bad`r`nX{Secret}`r`nContent-Length: 0`r`n`r`n" }
+        @{ Name = 'an invalid status line'; Raw = "HTTP/1.1 {Secret}`r`nContent-Length: 0`r`n`r`n" }
+        @{ Name = 'a chunk-size line'; Raw = "HTTP/1.1 200 OK`r`nTransfer-Encoding: chunked`r`n`r`n{Secret}`r`n{}`r`n0`r`n`r`n" }
+    ) {
+        param($Raw)
+        Invoke-Attack {
+            $connection = Connect-Hostile -MaximumRetryCount 1
+            $server.Reset()
+            $server.On('/token', [Caxton.Hostile.HostileReply]@{ Raw = $Raw.Replace('{Secret}', '{Password}') })
+            $seen = Invoke-Transcribed { Get-CaxtonToken -Force -Connection $connection }
+            $seen.Errors[0].FullyQualifiedErrorId | Should -BeLike 'ConnectionFailed,*'
+            $seen.Errors[0].Exception.InnerException | Should -BeNullOrEmpty
+            $clixml = Join-Path ([IO.Path]::GetTempPath()) "caxton-hostile-$([guid]::NewGuid().ToString('n')).xml"
+            $seen.Errors[0] | Export-Clixml -LiteralPath $clixml -Depth 5
+            $exported = Get-Content -Raw -LiteralPath $clixml
+            Remove-Item -LiteralPath $clixml
+            $hex = [BitConverter]::ToString([Text.Encoding]::UTF8.GetBytes($password))
+            $seen.Text | Should -Match 'retrying'
+            Get-SecretRun ($seen.Text + $exported) $password, $hex, $hex.Replace('-', '') | Should -BeNullOrEmpty
+        }
+    }
+
     It 'masks the password echoed <Name>' -TestCases @(
         @{ Name = 'JSON-escaped'; Echo = { param($s) -join ($s.ToCharArray() | ForEach-Object { '\u{0:X4}' -f [int]$_ }) } }
         @{ Name = 'as ASP.NET escapes it'; Echo = { param($s) [Text.Encodings.Web.JavaScriptEncoder]::Default.Encode($s) } }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -91,7 +92,7 @@ namespace Caxton.Transport
         /// <summary>
         /// The secret with every character in any of the forms a server may echo it in, mixed freely: as it
         /// is, JSON-escaped (\u002B, \/, \"), URL-encoded (%2B, + for a space) and as an HTML entity
-        /// (&amp;#43; &amp;#x2B; &amp;amp;).
+        /// (&amp;#43; &amp;#x2B; &amp;amp;); or its bytes in hex.
         /// </summary>
         private static Regex AnyEncodingOf(string secret)
         {
@@ -139,6 +140,8 @@ namespace Caxton.Transport
                 }
             }
 
+            // Its UTF-8 bytes in hex, plain or separated (48-78-37, as a parser's error shows them).
+            pattern.Append('|').Append(string.Join("[-: ]?", Encoding.UTF8.GetBytes(secret).Select(b => b.ToString("X2", CultureInfo.InvariantCulture))));
             return new Regex(pattern.ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeout);
         }
 
