@@ -52,7 +52,7 @@ namespace Caxton.Commands
             // Text and bytes go as they are; the engine writes anything else as JSON, not ConvertTo-Json,
             // whose dates and escapes differ between 5.1 and 7 (and which a user function could replace).
             var value = Body is PSObject wrapped ? wrapped.BaseObject : Body;
-            var body = value is string || value is byte[] ? value : PowerShellBody.ToNeutral(Body);
+            var body = value is string || value is byte[] ? value : PowerShellBody.ToNeutral(Body, CancellationToken);
             var json = Invoke((log, cancel) => connection.InvokeApiAsync(Method, Path, body, ContentType, IdentityNumber, Raw, log, cancel));
             if (json.HasValue)
             {
