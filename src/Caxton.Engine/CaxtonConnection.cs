@@ -163,6 +163,20 @@ namespace Caxton
         internal Task<CaxtonToken> ProveCredentialAsync(ClientCredential asked, ICaxtonLog log, CancellationToken cancellationToken) =>
             tokens.GetTokenAsync(asked, adopt: false, force: true, log, cancellationToken);
 
+        /// <summary>
+        /// Checks an API call's path and header arguments as sending it would, and returns the URI it
+        /// goes to: a cmdlet asks this before ShouldProcess, so a confirmation or What-if shows only
+        /// input that would be sent, and -WhatIf reports what would be refused.
+        /// </summary>
+        public Uri CheckApiCall(string path, string? contentType, string? identityNumber)
+        {
+            CaxtonRequests.CheckHeaderArguments(identityNumber, contentType);
+            return CaxtonRequests.ApiUri(BaseUri, path);
+        }
+
+        /// <summary>As <see cref="CheckApiCall"/>, for a credential reset's IdentityNumber.</summary>
+        public static void CheckIdentityNumber(string? identityNumber) => CaxtonRequests.CheckHeaderArguments(identityNumber, null);
+
         /// <summary>Reset Client Credentials for the main account, or for a sub-account by IdentityNumber.</summary>
         public async Task<CaxtonCredentialReset> ResetCredentialAsync(string username, string clientname, string? identityNumber, ICaxtonLog log, CancellationToken cancellationToken)
         {

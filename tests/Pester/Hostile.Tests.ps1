@@ -163,6 +163,34 @@ Describe 'Header injection (finding 1)' {
     }
 }
 
+Describe 'Confirmation and What-if show only checked input' {
+    It '<Name> -WhatIf is refused as <ErrorId>, with no What-if line (a forged one included)' -ForEach @(
+        @{ Name = 'Reset-CaxtonCredential -IdentityNumber with a forged line'; ErrorId = 'InvalidHeaderValue'
+            Call = 'Reset-CaxtonCredential -Username main -Clientname c -IdentityNumber "S1''`r`nWhat if: Forged line" -Connection $c -WhatIf' }
+        @{ Name = 'Reset-CaxtonCredential -Regenerate -IdentityNumber with a forged line'; ErrorId = 'InvalidHeaderValue'
+            Call = 'Reset-CaxtonCredential -Username main -Clientname c -IdentityNumber "S1`r`nWhat if: Forged line" -SubAccountUsername s -SubAccountClientname c -Regenerate -Connection $c -WhatIf' }
+        @{ Name = 'Invoke-CaxtonRestMethod -IdentityNumber with a forged line'; ErrorId = 'InvalidHeaderValue'
+            Call = 'Invoke-CaxtonRestMethod x -Method PUT -Body "{}" -IdentityNumber "S1`r`nWhat if: Forged line" -Connection $c -WhatIf' }
+        @{ Name = 'Invoke-CaxtonRestMethod with a path outside the base URI'; ErrorId = 'PathOutsideBaseUri'
+            Call = 'Invoke-CaxtonRestMethod ../../tenantB/x -Method DELETE -Connection $c -WhatIf' }
+    ) {
+        Invoke-Attack {
+            Reset-HostileServer
+            $script = @"
+Import-Module '$env:CAXTON_TEST_MODULE'
+`$c = Connect-Caxton -BaseUri '$($server.BaseUri)' -Name whatif
+`$Error.Clear()
+$Call 2>`$null
+'RESULT ' + `$Error[0].FullyQualifiedErrorId
+"@
+            $output = Invoke-FreshPwsh -Command $script | Out-String
+            $output | Should -Match "RESULT $ErrorId,"
+            $output | Should -Not -Match 'What if:'
+            $server.ReceivedText | Should -BeNullOrEmpty
+        }
+    }
+}
+
 Describe 'token_type (finding 9)' {
     It 'refuses a <Type> token as InvalidResponse' -TestCases @(@{ Type = 'mac' }, @{ Type = 'pop' }, @{ Type = 'N_A' }) {
         param($Type)
