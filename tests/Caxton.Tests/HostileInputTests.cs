@@ -288,6 +288,14 @@ public sealed class HostileInputTests : IDisposable
     [InlineData("{base}..%5C..%5CtenantB")]
     [InlineData("{root}tenantB/x")]
     [InlineData("{root}tenantA/apiX/x")]
+    [InlineData("%252e%252e/%252e%252e/tenantB/x")]
+    [InlineData("a/%25252e%25252e/%25252e%25252e/tenantB/x")]
+    [InlineData("\uff0e\uff0e/\uff0e\uff0e/tenantB/x")]
+    [InlineData("%ef%bc%8e%ef%bc%8e/%ef%bc%8e%ef%bc%8e/tenantB/x")]
+    [InlineData("%c0%ae%c0%ae/%c0%ae%c0%ae/tenantB/x")]
+    [InlineData("%e0%80%ae%e0%80%ae/tenantB/x")]
+    [InlineData("%u002e%u002e/%u002e%u002e/tenantB/x")]
+    [InlineData("%c0%af..%c0%af..%c0%aftenantB")]
     public async Task A_path_that_leaves_the_base_path_is_refused_before_anything_is_sent(string path)
     {
         path = path.Replace("{base}", server.BaseUri.AbsoluteUri).Replace("{root}", server.BaseUri.GetLeftPart(UriPartial.Authority) + "/");
@@ -305,6 +313,8 @@ public sealed class HostileInputTests : IDisposable
     [InlineData("a\\b", "/tenantA/api/a/b")]
     [InlineData("/reference/lookup?x=..%2f", "/tenantA/api/reference/lookup")]
     [InlineData("{base}a/%2e%2e/b", "/tenantA/api/b")]
+    [InlineData("banks/%2525/GBP", "/tenantA/api/banks/%2525/GBP")]
+    [InlineData("caf%C3%A9/x", "/tenantA/api/caf%C3%A9/x")]
     public async Task A_path_that_stays_under_the_base_path_is_sent_resolved(string path, string expected)
     {
         path = path.Replace("{base}", server.BaseUri.AbsoluteUri);

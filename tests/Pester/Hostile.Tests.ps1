@@ -191,6 +191,29 @@ $Call 2>`$null
     }
 }
 
+Describe 'Userinfo in a URI' {
+    It 'Connect-Caxton refuses a base URI with user:password@ and shows the password nowhere' {
+        Invoke-Attack {
+            $baseUri = $server.BaseUri.AbsoluteUri.Replace('http://', 'http://admin:TopSecretPw1@')
+            $seen = Invoke-Transcribed { try { Connect-Caxton -BaseUri $baseUri -Name userinfo } catch { $_ | Out-String } }
+            $seen.Errors[0].FullyQualifiedErrorId | Should -BeLike 'InvalidBaseUri,*'
+            $seen.Text | Should -Not -Match 'TopSecretPw1'
+            Get-CaxtonConnection -ListAvailable | Where-Object Name -EQ userinfo | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'Invoke-CaxtonRestMethod refuses an absolute path with user:password@ and shows the password nowhere' {
+        Invoke-Attack {
+            $connection = Connect-Hostile
+            $outside = $server.BaseUri.GetLeftPart('Authority').Replace('http://', 'http://u:s3cretPW@') + '/tenantB/x'
+            $seen = Invoke-Transcribed { Invoke-CaxtonRestMethod $outside -Connection $connection }
+            $seen.Errors[0].FullyQualifiedErrorId | Should -BeLike 'PathOutsideBaseUri,*'
+            $seen.Text | Should -Not -Match 's3cretPW'
+            $server.ReceivedText | Should -BeNullOrEmpty
+        }
+    }
+}
+
 Describe 'token_type (finding 9)' {
     It 'refuses a <Type> token as InvalidResponse' -TestCases @(@{ Type = 'mac' }, @{ Type = 'pop' }, @{ Type = 'N_A' }) {
         param($Type)
