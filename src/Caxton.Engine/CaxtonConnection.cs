@@ -135,7 +135,7 @@ namespace Caxton
             // Not idempotent: a repeat could mint a second password, so it is retried only when the server surely did not act.
             var response = await transport.SendAsync(() => CaxtonRequests.Register(BaseUri, username, clientname), CaxtonRequests.GeneratePassword, RequestSafety.NotIdempotent, Timeout, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
             var (model, plain) = ResponseReader.ReadClientPassword(response);
-            var password = new CaxtonClientPassword(username, clientname, Secrets.ToSecureString(plain), model);
+            var password = new CaxtonClientPassword(username, clientname, Secrets.ToSecureString(plain), model, plain);
             if (hold)
             {
                 SetCredential(username, password.ClientPassword, password.EndDate);

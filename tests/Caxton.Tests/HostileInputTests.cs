@@ -407,6 +407,38 @@ public sealed class HostileInputTests : IDisposable
         }
     }
 
+    // Review finding 7: a secret echoed elsewhere in the very response that delivers it.
+
+    [Fact]
+    public async Task A_new_password_echoed_elsewhere_in_its_own_response_is_masked_in_the_trace_and_the_output()
+    {
+        const string minted = "Mint-X7q";
+        server.On("/clients/auth/register", HostileReply.Json(
+            "{\"Content\":{\"Model\":{\"PublicKey\":\"pk " + minted + "\",\"ClientPassword\":\"" + minted + "\",\"EndDate\":\"2099-01-01T00:00:00Z\"," +
+            "\"ApiStatusCode\":100,\"ApiStatus\":\"IsValid\",\"ApiStatusDescription\":\"Password " + minted + " generated\"},\"ExpectedResponses\":[\"IsValid\"]}}"));
+        var log = new RecordingLog();
+
+        var password = await Connect().NewClientPasswordAsync("main", "c", log, CancellationToken.None);
+
+        Assert.Equal(minted, Fake.Plain(password.ClientPassword));
+        Assert.Equal("pk " + Redactor.Mask, password.PublicKey);
+        Assert.Equal("Password " + Redactor.Mask + " generated", password.ApiStatusDescription);
+        Assert.DoesNotContain(minted, string.Join("\n", log.Messages), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_echoed_in_another_member_of_its_own_response_is_masked_in_the_trace()
+    {
+        const string token = "Tk7-echoed-token-0123456789";
+        server.On("/token", HostileReply.Json("{\"access_token\":\"" + token + "\",\"token_type\":\"bearer\",\"expires_in\":3600,\"scope\":\"for " + token + "\"}"));
+        var log = new RecordingLog();
+
+        await ConnectHolding().GetTokenAsync(false, log, CancellationToken.None);
+
+        Assert.Contains(log.Messages, m => m.Contains("response HTTP 200", StringComparison.Ordinal));
+        SecretRuns.AssertNone(string.Join("\n", log.Messages), token);
+    }
+
     [Fact]
     public void The_redactor_masks_a_secret_in_hex()
     {

@@ -31,9 +31,9 @@ namespace Caxton.Transport
 
         private static readonly Regex Shapes = new Regex(
             // "name": "value" in JSON; the name is judged after unescaping, below
-            @"(?<json>""(?<name>(?:[^""\\]|\\.){1,64})""\s*:\s*)""(?:[^""\\]|\\.)*""" +
+            @"(?<json>""(?<name>(?:[^""\\]|\\.){1,64})""\s*:\s*)""(?<value>(?:[^""\\]|\\.)*)""" +
             // Password=...& in a form or a query
-            @"|(?<form>(?:^|[?&])(?:Password|ClientPassword|access_token|refresh_token)=)[^&\s]*" +
+            @"|(?<form>(?:^|[?&])(?:Password|ClientPassword|access_token|refresh_token)=)(?<value>[^&\s]*)" +
             // Authorization: Bearer ... (and Basic ...), up to where a header value or a quoted string ends
             @"|(?<scheme>\b(?:Bearer|Basic)\s+)[^\s"",;]+",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, // interpreted: it runs on error and -Debug paths only, where compiling it would cost more than it saves
@@ -49,9 +49,10 @@ namespace Caxton.Transport
             try
             {
                 var masked = text!;
-                if (knownSecrets != null)
+                var echoed = SecretValuesIn(masked);
+                if (knownSecrets != null || echoed.Count > 0)
                 {
-                    foreach (var secret in knownSecrets)
+                    foreach (var secret in knownSecrets == null ? echoed : knownSecrets.Concat(echoed))
                     {
                         if (!string.IsNullOrEmpty(secret) && secret.Length >= MinimumSecretLength)
                         {
@@ -68,6 +69,33 @@ namespace Caxton.Transport
                 // Too odd to mask with confidence: say nothing of it rather than risk a secret.
                 return "[" + text!.Length + " characters not shown]";
             }
+        }
+
+        /// <summary>
+        /// The values of secret members (a ClientPassword, an access_token) in the text itself: echoed
+        /// elsewhere in it (a PublicKey, a description), they are as secret there.
+        /// </summary>
+        private static List<string> SecretValuesIn(string text)
+        {
+            var values = new List<string>();
+            foreach (Match match in Shapes.Matches(text))
+            {
+                var value = match.Groups["value"];
+                if (value.Success && (!match.Groups["json"].Success || SecretMembers.Contains(JsonUnescape(match.Groups["name"].Value))))
+                {
+                    values.Add(value.Value);
+                    if (match.Groups["json"].Success)
+                    {
+                        values.Add(JsonUnescape(value.Value));
+                    }
+                    else
+                    {
+                        values.Add(WebUtility.UrlDecode(value.Value));
+                    }
+                }
+            }
+
+            return values;
         }
 
         /// <summary>Redacts, then shortens: shortening first could cut a secret out of reach of the masks.</summary>
