@@ -192,4 +192,13 @@ Describe 'A disposed SecureString' {
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'SecretDisposed,*'
         $failed[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
+
+    It 'reading .Credential of a password whose SecureString was disposed warns why it is $null' {
+        $account = New-CaxtonEmulatorAccount -Emulator $emulator
+        $password = New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Connection ($connection.Name) -Confirm:$false
+        $password.ClientPassword.Dispose()
+        $seen = & { $password.Credential } 3>&1
+        $seen | Where-Object { $_ -is [pscredential] } | Should -BeNullOrEmpty
+        ($seen | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message | Should -BeLike '*was disposed*'
+    }
 }
