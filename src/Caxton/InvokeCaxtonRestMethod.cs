@@ -46,16 +46,15 @@ namespace Caxton.Commands
         {
             var connection = ResolveConnection();
 
-            // Checked before ShouldProcess: a prompt or What-if shows only what would be sent.
-            var target = connection.CheckApiCall(Path, ContentType, IdentityNumber);
-
             // Text and bytes go as they are; the engine writes anything else as JSON, not ConvertTo-Json,
             // whose dates and escapes differ between 5.1 and 7 (and which a user function could replace).
             var value = Body is PSObject wrapped ? wrapped.BaseObject : Body;
             var body = value is string || value is byte[] ? value : PowerShellBody.ToNeutral(Body, CancellationToken);
 
-            // Reads change nothing: only calls that may change state ask ShouldProcess.
-            if (Method != "GET" && !ShouldProcess(target.AbsoluteUri, Method))
+            // Reads change nothing: only calls that may change state ask ShouldProcess, after the path and
+            // headers are checked, so a prompt or What-if shows only what would be sent (the engine checks
+            // a GET's itself, at no extra cost).
+            if (Method != "GET" && !ShouldProcess(connection.CheckApiCall(Path, ContentType, IdentityNumber).AbsoluteUri, Method))
             {
                 return;
             }
