@@ -7,18 +7,25 @@ namespace Caxton
     /// <summary>A client password from Generate Password. The password itself stays a SecureString.</summary>
     public sealed class CaxtonClientPassword
     {
-        internal CaxtonClientPassword(string username, string clientname, SecureString clientPassword, ApiModel model)
+        /// <param name="plainPassword">The password as received: echoed in the model's other strings, it is masked there.</param>
+        internal CaxtonClientPassword(string username, string clientname, SecureString clientPassword, ApiModel model, string? plainPassword = null)
         {
             Username = username;
             Clientname = clientname;
             ClientPassword = clientPassword;
             StartDate = model.GetDate("StartDate");
             EndDate = model.GetDate("EndDate");
-            PublicKey = model.GetString("PublicKey");
+            PublicKey = Masked(model.GetString("PublicKey"), plainPassword);
             ApiStatusCode = model.Status.Code;
-            ApiStatus = model.Status.Name;
-            ApiStatusDescription = model.Status.Description;
+            ApiStatus = Masked(model.Status.Name, plainPassword);
+            ApiStatusDescription = Masked(model.Status.Description, plainPassword);
         }
+
+        // An ordinal search: the success path builds no Regex.
+        private static string? Masked(string? text, string? secret) =>
+            text is null || string.IsNullOrEmpty(secret) || text.IndexOf(secret, StringComparison.Ordinal) < 0
+                ? text
+                : text.Replace(secret, Transport.Redactor.Mask);
 
         public string Username { get; }
 

@@ -135,7 +135,7 @@ namespace Caxton
             // Not idempotent: a repeat could mint a second password, so it is retried only when the server surely did not act.
             var response = await transport.SendAsync(() => CaxtonRequests.Register(BaseUri, username, clientname), CaxtonRequests.GeneratePassword, RequestSafety.NotIdempotent, Timeout, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
             var (model, plain) = ResponseReader.ReadClientPassword(response);
-            var password = new CaxtonClientPassword(username, clientname, Secrets.ToSecureString(plain), model);
+            var password = new CaxtonClientPassword(username, clientname, Secrets.ToSecureString(plain), model, plain);
             if (hold)
             {
                 SetCredential(username, password.ClientPassword, password.EndDate);
@@ -162,6 +162,20 @@ namespace Caxton
         /// <summary>A new token for <paramref name="asked"/> that the connection never holds: proof that a credential works.</summary>
         internal Task<CaxtonToken> ProveCredentialAsync(ClientCredential asked, ICaxtonLog log, CancellationToken cancellationToken) =>
             tokens.GetTokenAsync(asked, adopt: false, force: true, log, cancellationToken);
+
+        /// <summary>
+        /// Checks an API call's path and header arguments as sending it would, and returns the URI it
+        /// goes to: a cmdlet asks this before ShouldProcess, so a confirmation or What-if shows only
+        /// input that would be sent, and -WhatIf reports what would be refused.
+        /// </summary>
+        public Uri CheckApiCall(string path, string? contentType, string? identityNumber)
+        {
+            CaxtonRequests.CheckHeaderArguments(identityNumber, contentType);
+            return CaxtonRequests.ApiUri(BaseUri, path);
+        }
+
+        /// <summary>As <see cref="CheckApiCall"/>, for a credential reset's IdentityNumber.</summary>
+        public static void CheckIdentityNumber(string? identityNumber) => CaxtonRequests.CheckHeaderArguments(identityNumber, null);
 
         /// <summary>Reset Client Credentials for the main account, or for a sub-account by IdentityNumber.</summary>
         public async Task<CaxtonCredentialReset> ResetCredentialAsync(string username, string clientname, string? identityNumber, ICaxtonLog log, CancellationToken cancellationToken)

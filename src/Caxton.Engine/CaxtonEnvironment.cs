@@ -63,7 +63,16 @@ namespace Caxton
                 throw new CaxtonException(
                     CaxtonErrorIds.InvalidBaseUri,
                     CaxtonErrorKind.InvalidArgument,
-                    $"'{baseUri}' is not an absolute http(s) URI. Give the API base, for example https://caxtonapi.caxtonfx.com/api/.");
+                    $"'{WithoutUserInfo(baseUri)}' is not an absolute http(s) URI. Give the API base, for example https://caxtonapi.caxtonfx.com/api/.");
+            }
+
+            if (baseUri.UserInfo.Length > 0)
+            {
+                // Kept, it would show in the connection, its views, What-if targets and every message.
+                throw new CaxtonException(
+                    CaxtonErrorIds.InvalidBaseUri,
+                    CaxtonErrorKind.InvalidArgument,
+                    $"'{WithoutUserInfo(baseUri)}' was given with a user name or password before the host (user:password@). Caxton credentials go in -Credential, never in the base URI.");
             }
 
             if (baseUri.Scheme == Uri.UriSchemeHttp && !baseUri.IsLoopback)
@@ -76,6 +85,17 @@ namespace Caxton
 
             var text = baseUri.GetLeftPart(UriPartial.Path);
             return new Uri(text.EndsWith("/", StringComparison.Ordinal) ? text : text + "/");
+        }
+
+        /// <summary>A URI as it may be shown: without any user:password@ it was written with.</summary>
+        public static string? WithoutUserInfo(Uri? uri)
+        {
+            if (uri is null || !uri.IsAbsoluteUri || uri.UserInfo.Length == 0)
+            {
+                return uri?.OriginalString;
+            }
+
+            return uri.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped);
         }
 
         /// <summary>
@@ -98,6 +118,12 @@ namespace Caxton
                 // Judge each segment as a server would read it: decoded, with either slash a separator,
                 // and without the ;parameters some servers strip (..;/ is .. to them).
                 var decoded = Uri.UnescapeDataString(raw).Split(';')[0];
+                if (MayHideDots(raw) && ReadsAsDots(AsLenientServerReads(raw).Split(';')[0]) && !ReadsAsDots(decoded))
+                {
+                    // Dots only a lenient server sees (%252e, fullwidth, %c0%ae, %u002e): no honest path has them.
+                    throw OutsideBase(baseUri, path);
+                }
+
                 var parts = decoded.Split('/', '\\');
                 if (parts.Length > 1)
                 {
@@ -128,6 +154,103 @@ namespace Caxton
             }
 
             return kept;
+        }
+
+        private static bool MayHideDots(string raw)
+        {
+            foreach (var c in raw)
+            {
+                if (c == '%' || c > 0x7F)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool ReadsAsDots(string segment) =>
+            Array.Exists(segment.Split('/', '\\'), part => part == ".." || part == ".");
+
+        /// <summary>
+        /// A segment as the most lenient server could read it: percent-decoded until nothing changes,
+        /// with %uXXXX and overlong UTF-8 (%c0%ae) decoded too, then NFKC-normalised (fullwidth dots).
+        /// A segment still changing after many rounds is too odd to judge, and reads as "..".
+        /// </summary>
+        private static string AsLenientServerReads(string raw)
+        {
+            var text = raw;
+            for (var round = 0; round < 16; round++)
+            {
+                var next = LenientUnescape(Uri.UnescapeDataString(text)).Normalize(System.Text.NormalizationForm.FormKC);
+                if (next == text)
+                {
+                    return text;
+                }
+
+                text = next;
+            }
+
+            return "..";
+        }
+
+        private static string LenientUnescape(string text)
+        {
+            if (text.IndexOf('%') < 0)
+            {
+                return text;
+            }
+
+            var result = new System.Text.StringBuilder(text.Length);
+            for (var i = 0; i < text.Length; i++)
+            {
+                if (text[i] == '%')
+                {
+                    if (i + 5 < text.Length && (text[i + 1] == 'u' || text[i + 1] == 'U') && TryHex(text, i + 2, 4, out var unit))
+                    {
+                        result.Append((char)unit);
+                        i += 5;
+                        continue;
+                    }
+
+                    // Overlong UTF-8 of an ASCII character: C0/C1 xx, or E0 80-9F xx.
+                    if (TryHex(text, i + 1, 2, out var lead) && (lead == 0xC0 || lead == 0xC1) && TryByte(text, i + 3, out var b2))
+                    {
+                        result.Append((char)(((lead & 0x1F) << 6) | (b2 & 0x3F)));
+                        i += 5;
+                        continue;
+                    }
+
+                    if (lead == 0xE0 && TryByte(text, i + 3, out b2) && b2 < 0xA0 && TryByte(text, i + 6, out var b3))
+                    {
+                        result.Append((char)(((b2 & 0x3F) << 6) | (b3 & 0x3F)));
+                        i += 8;
+                        continue;
+                    }
+                }
+
+                result.Append(text[i]);
+            }
+
+            return result.ToString();
+        }
+
+        /// <summary>A %XX continuation byte (80-BF) at <paramref name="at"/>.</summary>
+        private static bool TryByte(string text, int at, out int value)
+        {
+            value = 0;
+            return at < text.Length && text[at] == '%' && TryHex(text, at + 1, 2, out value) && value >= 0x80 && value <= 0xBF;
+        }
+
+        private static bool TryHex(string text, int at, int length, out int value)
+        {
+            value = 0;
+            if (at + length > text.Length)
+            {
+                return false;
+            }
+
+            return int.TryParse(text.Substring(at, length), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out value);
         }
 
         internal static CaxtonException OutsideBase(Uri baseUri, string path) =>

@@ -29,5 +29,6 @@ namespace Caxton
         public const string RegenerateTokenFailed = "RegenerateTokenFailed";
         public const string SubAccountNamesRequired = "SubAccountNamesRequired";
         public const string SubAccountNamesWithoutIdentityNumber = "SubAccountNamesWithoutIdentityNumber";
+        public const string SecretDisposed = "SecretDisposed";
     }
 }

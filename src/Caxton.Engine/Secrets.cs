@@ -24,7 +24,7 @@ namespace Caxton
 
         public static string ToPlainText(SecureString secure)
         {
-            if (secure is null || secure.Length == 0)
+            if (secure is null || LengthOf(secure) == 0)
             {
                 return string.Empty;
             }
@@ -34,6 +34,10 @@ namespace Caxton
             {
                 pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
                 return Marshal.PtrToStringUni(pointer, secure.Length);
+            }
+            catch (ObjectDisposedException)
+            {
+                throw Disposed();
             }
             finally
             {
@@ -63,9 +67,37 @@ namespace Caxton
         /// <summary>A read-only copy, so a caller disposing its own SecureString cannot break a cached credential.</summary>
         public static SecureString ReadOnlyCopy(SecureString secure)
         {
-            var copy = secure.Copy();
+            SecureString copy;
+            try
+            {
+                copy = secure.Copy();
+            }
+            catch (ObjectDisposedException)
+            {
+                throw Disposed();
+            }
+
             copy.MakeReadOnly();
             return copy;
         }
+
+        private static int LengthOf(SecureString secure)
+        {
+            try
+            {
+                return secure.Length;
+            }
+            catch (ObjectDisposedException)
+            {
+                throw Disposed();
+            }
+        }
+
+        /// <summary>A SecureString its owner disposed (say $p.ClientPassword.Dispose()): the caller's mistake, said plainly.</summary>
+        private static CaxtonException Disposed() =>
+            new CaxtonException(
+                CaxtonErrorIds.SecretDisposed,
+                CaxtonErrorKind.InvalidArgument,
+                "The SecureString given (a client password or token) was disposed, so it no longer holds the secret. Give one that is not disposed: each read of a Caxton object's Credential property is a new copy.");
     }
 }

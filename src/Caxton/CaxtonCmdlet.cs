@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Management.Automation;
 using System.Reflection;
 using System.Threading;
@@ -48,7 +49,7 @@ namespace Caxton.Commands
         /// <summary>Every cmdlet: -Debug must never make it ask a question (see <see cref="NeverInquireOnDebug"/>).</summary>
         protected override void BeginProcessing()
         {
-            if (MyInvocation.BoundParameters.ContainsKey("Debug") || GetVariableValue("DebugPreference") is ActionPreference.Inquire)
+            if (MyInvocation.BoundParameters.ContainsKey("Debug") || Preference("DebugPreference") == ActionPreference.Inquire)
             {
                 NeverInquireOnDebug();
             }
@@ -84,7 +85,8 @@ namespace Caxton.Commands
         /// CaxtonException becomes its ErrorRecord; anything else is a bug of ours and becomes
         /// UnexpectedError, written the same way as the cmdlet's other errors (terminating only for a
         /// cmdlet whose errors all are). PowerShell's own exceptions (a stopped pipeline, -ErrorAction
-        /// Stop, an error further down the pipeline) pass through untouched.
+        /// Stop, an error further down the pipeline, a prompt refused by a non-interactive host) pass
+        /// through untouched.
         /// </summary>
         protected void RunWithOneFailurePath(object? target, Action body, bool terminating = false)
         {
@@ -99,8 +101,10 @@ namespace Caxton.Commands
                 body();
                 return;
             }
-            catch (RuntimeException)
+            catch (Exception exception) when (exception is RuntimeException || exception is IContainsErrorRecord)
             {
+                // PowerShell's own, with its own ErrorRecord: also the host's refusal to prompt under
+                // -NonInteractive (a PSInvalidOperationException), shown as Remove-Item -Confirm shows it.
                 throw;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -222,12 +226,29 @@ namespace Caxton.Commands
                 return IsTrue(bound);
             }
 
-            return GetVariableValue(preferenceVariable) is ActionPreference preference
+            var preference = Preference(preferenceVariable);
+            return preference != null
                 && preference != ActionPreference.SilentlyContinue
                 && preference != ActionPreference.Ignore;
         }
 
+        /// <summary>
+        /// A preference variable as PowerShell reads it: a local <c>$VerbosePreference = 'Continue'</c>
+        /// holds a string, not an ActionPreference. Null when it is unset or names no preference.
+        /// </summary>
+        private ActionPreference? Preference(string variable)
+        {
+            var value = GetVariableValue(variable);
+            if (value is ActionPreference preference)
+            {
+                return preference;
+            }
+
+            return value != null && LanguagePrimitives.TryConvertTo(value, CultureInfo.InvariantCulture, out ActionPreference converted) ? converted : (ActionPreference?)null;
+        }
+
+        /// <summary>True as PowerShell judges it: $WhatIfPreference = 1 (or 'yes') is as true as $true.</summary>
         private static bool IsTrue(object? value) =>
-            value is bool b ? b : value is SwitchParameter s && s.IsPresent;
+            value is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(value);
     }
 }

@@ -64,7 +64,7 @@ namespace Caxton.Commands
         public SwitchParameter ProxyUseDefaultCredentials { get; set; }
 
         /// <summary>Every failure of Connect-Caxton ends the command: no half-made connection becomes the default.</summary>
-        protected override void ProcessRecord() => RunWithOneFailurePath(BaseUri, Connect, terminating: true);
+        protected override void ProcessRecord() => RunWithOneFailurePath(CaxtonEnvironment.WithoutUserInfo(BaseUri), Connect, terminating: true);
 
         private void Connect()
         {

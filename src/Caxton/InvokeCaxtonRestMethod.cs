@@ -37,22 +37,28 @@ namespace Caxton.Commands
         [Parameter]
         public SwitchParameter Raw { get; set; }
 
-        protected override void ProcessRecord() => RunWithOneFailurePath(Path, InvokeApi);
+        protected override void ProcessRecord() => RunWithOneFailurePath(ShownPath, InvokeApi);
+
+        /// <summary>The path as an error's target shows it: an absolute one without its user:password@.</summary>
+        private string? ShownPath => Uri.TryCreate(Path, UriKind.Absolute, out var absolute) ? CaxtonEnvironment.WithoutUserInfo(absolute) : Path;
 
         private void InvokeApi()
         {
             var connection = ResolveConnection();
 
-            // Reads change nothing: only calls that may change state ask ShouldProcess.
-            if (Method != "GET" && !ShouldProcess($"{connection.BaseUri}{Path.TrimStart('/')}", Method))
+            // Text and bytes go as they are; the engine writes anything else as JSON, not ConvertTo-Json,
+            // whose dates and escapes differ between 5.1 and 7 (and which a user function could replace).
+            var value = Body is PSObject wrapped ? wrapped.BaseObject : Body;
+            var body = value is string || value is byte[] ? value : PowerShellBody.ToNeutral(Body, CancellationToken);
+
+            // Reads change nothing: only calls that may change state ask ShouldProcess, after the path and
+            // headers are checked, so a prompt or What-if shows only what would be sent (the engine checks
+            // a GET's itself, at no extra cost).
+            if (Method != "GET" && !ShouldProcess(connection.CheckApiCall(Path, ContentType, IdentityNumber).AbsoluteUri, Method))
             {
                 return;
             }
 
-            // Text and bytes go as they are; the engine writes anything else as JSON, not ConvertTo-Json,
-            // whose dates and escapes differ between 5.1 and 7 (and which a user function could replace).
-            var value = Body is PSObject wrapped ? wrapped.BaseObject : Body;
-            var body = value is string || value is byte[] ? value : PowerShellBody.ToNeutral(Body);
             var json = Invoke((log, cancel) => connection.InvokeApiAsync(Method, Path, body, ContentType, IdentityNumber, Raw, log, cancel));
             if (json.HasValue)
             {

@@ -49,6 +49,7 @@ namespace Caxton.Commands
         private void Reset()
         {
             var connection = ResolveConnection();
+            CaxtonConnection.CheckIdentityNumber(IdentityNumber); // before a prompt shows it
             if (!ShouldProcessUnlessForced(Force, $"Caxton {Account} at {connection.BaseUri}", "Reset the client credentials (the current client password stops working)"))
             {
                 return;
@@ -72,6 +73,7 @@ namespace Caxton.Commands
             }
 
             var connection = ResolveConnection();
+            CaxtonConnection.CheckIdentityNumber(IdentityNumber);
             var rotation = new CredentialRotation(connection, Username, Clientname, IdentityNumber, SubAccountUsername, SubAccountClientname);
             if (!ShouldProcessUnlessForced(Force, $"Caxton {Account} at {connection.BaseUri}", rotation.Steps))
             {

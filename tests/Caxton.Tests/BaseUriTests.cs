@@ -52,6 +52,33 @@ public class BaseUriTests
         Assert.Equal(CaxtonErrorIds.InvalidBaseUri, error.ErrorId);
     }
 
+    [Theory]
+    [InlineData("http://admin:TopSecretPw1@127.0.0.1:18777/api/")]
+    [InlineData("https://admin:TopSecretPw1@caxtonapi.caxtonfx.com/api/")]
+    [InlineData("ftp://admin:TopSecretPw1@caxtonapi.caxtonfx.com/api/")]
+    [InlineData("http://admin:TopSecretPw1@example.com/api/")]
+    public void A_base_URI_with_userinfo_is_refused_without_showing_it(string input)
+    {
+        var error = Assert.ThrowsAny<CaxtonException>(() => CaxtonEnvironment.NormalizeBaseUri(new Uri(input)));
+
+        Assert.Equal(CaxtonErrorKind.InvalidArgument, error.Kind);
+        Assert.DoesNotContain("TopSecretPw1", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("admin", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_path_with_userinfo_is_refused_without_showing_it()
+    {
+        var baseUri = new Uri("http://127.0.0.1:18777/tenantA/api/");
+
+        var error = Assert.Throws<CaxtonException>(() => Caxton.Wire.CaxtonRequests.ApiUri(baseUri, "http://u:s3cretPW@127.0.0.1:18777/tenantB/x"));
+        var inside = Assert.Throws<CaxtonException>(() => Caxton.Wire.CaxtonRequests.ApiUri(baseUri, "http://u:s3cretPW@127.0.0.1:18777/tenantA/api/x"));
+
+        Assert.Equal(CaxtonErrorIds.PathOutsideBaseUri, error.ErrorId);
+        Assert.DoesNotContain("s3cretPW", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cretPW", inside.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_relative_URI_is_InvalidBaseUri()
     {

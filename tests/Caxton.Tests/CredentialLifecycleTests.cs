@@ -145,6 +145,36 @@ public class CredentialLifecycleTests
     }
 
     [Fact]
+    public async Task A_cancelled_explicit_call_never_switches_the_connection_when_its_request_completes_later()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = TwoUserServer(delay: () => release.Task.WaitAsync(Fake.HangGuard));
+        var connection = Fake.Connection(handler);
+        connection.SetCredential("alice", Fake.Secure("alice-pw"));
+        using var stop = new CancellationTokenSource();
+        var intruder = connection.GetTokenAsync(Credential("bob", "bob-pw"), false, Log, stop.Token);
+        while (handler.Count == 0)
+        {
+            await Task.Yield();
+        }
+
+        stop.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => intruder.WaitAsync(Fake.HangGuard));
+        release.SetResult();
+        // The request completes after its only caller has gone: give it two seconds to (wrongly) commit.
+        for (var i = 0; i < 200 && connection.HeldCredential!.Username == "alice"; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal("alice", connection.HeldCredential!.Username);
+        Assert.Equal("alice-pw", Fake.Plain(connection.HeldCredential.ClientPassword));
+        Assert.Null(connection.TokenExpiresOn);
+        var alice = await connection.GetTokenAsync(false, Log, CancellationToken.None).WaitAsync(Fake.HangGuard);
+        Assert.StartsWith("alice-", Fake.Plain(alice.AccessToken));
+    }
+
+    [Fact]
     public async Task Concurrent_explicit_calls_for_two_users_on_one_connection_never_get_the_other_users_token()
     {
         var random = new ThreadLocal<Random>(() => new Random(Guid.NewGuid().GetHashCode()));

@@ -288,6 +288,14 @@ public sealed class HostileInputTests : IDisposable
     [InlineData("{base}..%5C..%5CtenantB")]
     [InlineData("{root}tenantB/x")]
     [InlineData("{root}tenantA/apiX/x")]
+    [InlineData("%252e%252e/%252e%252e/tenantB/x")]
+    [InlineData("a/%25252e%25252e/%25252e%25252e/tenantB/x")]
+    [InlineData("\uff0e\uff0e/\uff0e\uff0e/tenantB/x")]
+    [InlineData("%ef%bc%8e%ef%bc%8e/%ef%bc%8e%ef%bc%8e/tenantB/x")]
+    [InlineData("%c0%ae%c0%ae/%c0%ae%c0%ae/tenantB/x")]
+    [InlineData("%e0%80%ae%e0%80%ae/tenantB/x")]
+    [InlineData("%u002e%u002e/%u002e%u002e/tenantB/x")]
+    [InlineData("%c0%af..%c0%af..%c0%aftenantB")]
     public async Task A_path_that_leaves_the_base_path_is_refused_before_anything_is_sent(string path)
     {
         path = path.Replace("{base}", server.BaseUri.AbsoluteUri).Replace("{root}", server.BaseUri.GetLeftPart(UriPartial.Authority) + "/");
@@ -305,6 +313,8 @@ public sealed class HostileInputTests : IDisposable
     [InlineData("a\\b", "/tenantA/api/a/b")]
     [InlineData("/reference/lookup?x=..%2f", "/tenantA/api/reference/lookup")]
     [InlineData("{base}a/%2e%2e/b", "/tenantA/api/b")]
+    [InlineData("banks/%2525/GBP", "/tenantA/api/banks/%2525/GBP")]
+    [InlineData("caf%C3%A9/x", "/tenantA/api/caf%C3%A9/x")]
     public async Task A_path_that_stays_under_the_base_path_is_sent_resolved(string path, string expected)
     {
         path = path.Replace("{base}", server.BaseUri.AbsoluteUri);
@@ -359,6 +369,83 @@ public sealed class HostileInputTests : IDisposable
 
         Assert.Equal(CaxtonErrorIds.RequestTimeout, error.ErrorId);
         Assert.True(stopwatch.Elapsed < budget * 1.5 + TimeSpan.FromSeconds(1), $"took {stopwatch.Elapsed.TotalSeconds:0.0} s for a {budget.TotalSeconds} s budget");
+    }
+
+    // Review finding 1: a secret echoed where only the HTTP parser reads it (an invalid status or header
+    // line, a chunk-size line) must not reach the message, the retry line or the kept exception.
+
+    public static TheoryData<string, string> ParserEchoes => new()
+    {
+        { "an invalid header line", "HTTP/1.1 400 Bad\r\nX{Secret}\r\nContent-Length: 0\r\n\r\n" },
+        { "an invalid status line", "HTTP/1.1 {Secret}\r\nContent-Length: 0\r\n\r\n" },
+        { "a chunk-size line", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{Secret}\r\n{}\r\n0\r\n\r\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ParserEchoes))]
+    public async Task A_secret_echoed_into_the_HTTP_parser_shows_nowhere(string where, string raw)
+    {
+        const string password = "Hx7-Qz9!pL2#vN4-rW8=kT5";
+        const string token = "Tk7-the-bearer-token-0123456789";
+        var log = new RecordingLog();
+
+        server.On("/token", new HostileReply { Raw = raw.Replace("{Secret}", "{Password}") });
+        var tokenFailure = await Assert.ThrowsAsync<CaxtonException>(() => ConnectHolding(password, retries: 1).GetTokenAsync(false, log, CancellationToken.None));
+        server.Reset();
+        server.On("/x", new HostileReply { Raw = raw.Replace("{Secret}", "{Bearer}") });
+        var apiFailure = await Assert.ThrowsAsync<CaxtonException>(() => ConnectWithToken(token, retries: 1).InvokeApiAsync(HttpMethod.Get, "x", null, null, null, log, CancellationToken.None));
+
+        foreach (var (failure, secret) in new[] { (tokenFailure, password), (apiFailure, token) })
+        {
+            Assert.Equal(CaxtonErrorIds.ConnectionFailed, failure.ErrorId);
+            Assert.Null(failure.InnerException);
+            var seen = failure + "\n" + string.Join("\n", log.Messages);
+            SecretRuns.AssertNone(seen, secret);
+            SecretRuns.AssertNone(seen, BitConverter.ToString(Encoding.UTF8.GetBytes(secret)));
+            SecretRuns.AssertNone(seen, Convert.ToHexString(Encoding.UTF8.GetBytes(secret)));
+            Assert.True(log.Messages.Any(m => m.Contains("retrying", StringComparison.Ordinal)), $"{where}: the retry line was not written");
+        }
+    }
+
+    // Review finding 7: a secret echoed elsewhere in the very response that delivers it.
+
+    [Fact]
+    public async Task A_new_password_echoed_elsewhere_in_its_own_response_is_masked_in_the_trace_and_the_output()
+    {
+        const string minted = "Mint-X7q";
+        server.On("/clients/auth/register", HostileReply.Json(
+            "{\"Content\":{\"Model\":{\"PublicKey\":\"pk " + minted + "\",\"ClientPassword\":\"" + minted + "\",\"EndDate\":\"2099-01-01T00:00:00Z\"," +
+            "\"ApiStatusCode\":100,\"ApiStatus\":\"IsValid\",\"ApiStatusDescription\":\"Password " + minted + " generated\"},\"ExpectedResponses\":[\"IsValid\"]}}"));
+        var log = new RecordingLog();
+
+        var password = await Connect().NewClientPasswordAsync("main", "c", log, CancellationToken.None);
+
+        Assert.Equal(minted, Fake.Plain(password.ClientPassword));
+        Assert.Equal("pk " + Redactor.Mask, password.PublicKey);
+        Assert.Equal("Password " + Redactor.Mask + " generated", password.ApiStatusDescription);
+        Assert.DoesNotContain(minted, string.Join("\n", log.Messages), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_echoed_in_another_member_of_its_own_response_is_masked_in_the_trace()
+    {
+        const string token = "Tk7-echoed-token-0123456789";
+        server.On("/token", HostileReply.Json("{\"access_token\":\"" + token + "\",\"token_type\":\"bearer\",\"expires_in\":3600,\"scope\":\"for " + token + "\"}"));
+        var log = new RecordingLog();
+
+        await ConnectHolding().GetTokenAsync(false, log, CancellationToken.None);
+
+        Assert.Contains(log.Messages, m => m.Contains("response HTTP 200", StringComparison.Ordinal));
+        SecretRuns.AssertNone(string.Join("\n", log.Messages), token);
+    }
+
+    [Fact]
+    public void The_redactor_masks_a_secret_in_hex()
+    {
+        const string secret = "Hx7-Qz9!pL2#vN4";
+        var hex = BitConverter.ToString(Encoding.UTF8.GetBytes(secret));
+
+        Assert.DoesNotContain("48-78-37", Redactor.Redact($"bad chunk '{hex}' and {hex.Replace("-", string.Empty).ToLowerInvariant()}", new[] { secret }));
     }
 }
 

@@ -40,6 +40,13 @@ namespace Caxton.Hostile
         /// <summary>How many requests this answers before the next reply for the path takes over.</summary>
         public int Times = int.MaxValue;
 
+        /// <summary>
+        /// When set, the whole answer as raw bytes, however malformed (an invalid header or status line, a
+        /// chunk-size line), after {Password} and {Bearer} become the form password and bearer token the
+        /// request carried: a peer echoing a secret where only the HTTP parser reads it.
+        /// </summary>
+        public string? Raw;
+
         public static HostileReply Json(string json, int status = 200, string reason = "OK") =>
             new HostileReply { Status = status, Reason = reason, Body = Encoding.UTF8.GetBytes(json) };
 
@@ -96,6 +103,28 @@ namespace Caxton.Hostile
         public string Path => Target.Split('?')[0];
 
         public string Text => Encoding.GetEncoding("ISO-8859-1").GetString(Raw);
+
+        /// <summary>The Password field of a form body, decoded, or empty.</summary>
+        public string FormPassword
+        {
+            get
+            {
+                var text = Text;
+                var body = text.Substring(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4);
+                foreach (var pair in body.Split('&'))
+                {
+                    if (pair.StartsWith("Password=", StringComparison.Ordinal))
+                    {
+                        return WebUtility.UrlDecode(pair.Substring("Password=".Length));
+                    }
+                }
+
+                return string.Empty;
+            }
+        }
+
+        /// <summary>The bearer token of the Authorization header, or empty.</summary>
+        public string Bearer => (Header("Authorization") ?? string.Empty).Replace("Bearer ", string.Empty);
 
         public string? Header(string name) =>
             Headers.Where(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).FirstOrDefault();
@@ -251,7 +280,7 @@ namespace Caxton.Hostile
                     reply = Choose(request.Path);
                 }
 
-                if (!await AnswerAsync(stream, reply).ConfigureAwait(false))
+                if (!await AnswerAsync(stream, reply, request).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -295,11 +324,19 @@ namespace Caxton.Hostile
         }
 
         /// <summary>Writes the reply; false when the connection was dropped on purpose.</summary>
-        private async Task<bool> AnswerAsync(NetworkStream stream, HostileReply reply)
+        private async Task<bool> AnswerAsync(NetworkStream stream, HostileReply reply, CapturedRequest request)
         {
             if (reply.StallBeforeHeadersMs > 0)
             {
                 await Task.Delay(reply.StallBeforeHeadersMs, stopping.Token).ConfigureAwait(false);
+            }
+
+            if (reply.Raw != null)
+            {
+                var raw = Encoding.UTF8.GetBytes(reply.Raw.Replace("{Password}", request.FormPassword).Replace("{Bearer}", request.Bearer));
+                await stream.WriteAsync(raw, 0, raw.Length, stopping.Token).ConfigureAwait(false);
+                await stream.FlushAsync(stopping.Token).ConfigureAwait(false);
+                return false;
             }
 
             var head = new StringBuilder();

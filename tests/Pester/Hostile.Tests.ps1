@@ -163,6 +163,57 @@ Describe 'Header injection (finding 1)' {
     }
 }
 
+Describe 'Confirmation and What-if show only checked input' {
+    It '<Name> -WhatIf is refused as <ErrorId>, with no What-if line (a forged one included)' -ForEach @(
+        @{ Name = 'Reset-CaxtonCredential -IdentityNumber with a forged line'; ErrorId = 'InvalidHeaderValue'
+            Call = 'Reset-CaxtonCredential -Username main -Clientname c -IdentityNumber "S1''`r`nWhat if: Forged line" -Connection $c -WhatIf' }
+        @{ Name = 'Reset-CaxtonCredential -Regenerate -IdentityNumber with a forged line'; ErrorId = 'InvalidHeaderValue'
+            Call = 'Reset-CaxtonCredential -Username main -Clientname c -IdentityNumber "S1`r`nWhat if: Forged line" -SubAccountUsername s -SubAccountClientname c -Regenerate -Connection $c -WhatIf' }
+        @{ Name = 'Invoke-CaxtonRestMethod -IdentityNumber with a forged line'; ErrorId = 'InvalidHeaderValue'
+            Call = 'Invoke-CaxtonRestMethod x -Method PUT -Body "{}" -IdentityNumber "S1`r`nWhat if: Forged line" -Connection $c -WhatIf' }
+        @{ Name = 'Invoke-CaxtonRestMethod with a path outside the base URI'; ErrorId = 'PathOutsideBaseUri'
+            Call = 'Invoke-CaxtonRestMethod ../../tenantB/x -Method DELETE -Connection $c -WhatIf' }
+    ) {
+        Invoke-Attack {
+            Reset-HostileServer
+            $script = @"
+Import-Module '$env:CAXTON_TEST_MODULE'
+`$c = Connect-Caxton -BaseUri '$($server.BaseUri)' -Name whatif
+`$Error.Clear()
+$Call 2>`$null
+'RESULT ' + `$Error[0].FullyQualifiedErrorId
+"@
+            $output = Invoke-FreshPwsh -Command $script | Out-String
+            $output | Should -Match "RESULT $ErrorId,"
+            $output | Should -Not -Match 'What if:'
+            $server.ReceivedText | Should -BeNullOrEmpty
+        }
+    }
+}
+
+Describe 'Userinfo in a URI' {
+    It 'Connect-Caxton refuses a base URI with user:password@ and shows the password nowhere' {
+        Invoke-Attack {
+            $baseUri = $server.BaseUri.AbsoluteUri.Replace('http://', 'http://admin:TopSecretPw1@')
+            $seen = Invoke-Transcribed { try { Connect-Caxton -BaseUri $baseUri -Name userinfo } catch { $_ | Out-String } }
+            $seen.Errors[0].FullyQualifiedErrorId | Should -BeLike 'InvalidBaseUri,*'
+            $seen.Text | Should -Not -Match 'TopSecretPw1'
+            Get-CaxtonConnection -ListAvailable | Where-Object Name -EQ userinfo | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'Invoke-CaxtonRestMethod refuses an absolute path with user:password@ and shows the password nowhere' {
+        Invoke-Attack {
+            $connection = Connect-Hostile
+            $outside = $server.BaseUri.GetLeftPart('Authority').Replace('http://', 'http://u:s3cretPW@') + '/tenantB/x'
+            $seen = Invoke-Transcribed { Invoke-CaxtonRestMethod $outside -Connection $connection }
+            $seen.Errors[0].FullyQualifiedErrorId | Should -BeLike 'PathOutsideBaseUri,*'
+            $seen.Text | Should -Not -Match 's3cretPW'
+            $server.ReceivedText | Should -BeNullOrEmpty
+        }
+    }
+}
+
 Describe 'token_type (finding 9)' {
     It 'refuses a <Type> token as InvalidResponse' -TestCases @(@{ Type = 'mac' }, @{ Type = 'pop' }, @{ Type = 'N_A' }) {
         param($Type)
@@ -215,6 +266,29 @@ Describe 'Redaction (findings 2, 3 and 4)' {
             $seen = Invoke-Transcribed { Invoke-CaxtonRestMethod 'x' -Connection $connection }
             $seen.Errors | Should -Not -BeNullOrEmpty
             Get-SecretRun $seen.Text $token | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'shows no secret a peer echoes into the HTTP parser (<Name>): message, retry line, $Error, Export-Clixml' -TestCases @(
+        @{ Name = 'an invalid header line'; Raw = "HTTP/1.1 400 Bad`r`nX{Secret}`r`nContent-Length: 0`r`n`r`n" }
+        @{ Name = 'an invalid status line'; Raw = "HTTP/1.1 {Secret}`r`nContent-Length: 0`r`n`r`n" }
+        @{ Name = 'a chunk-size line'; Raw = "HTTP/1.1 200 OK`r`nTransfer-Encoding: chunked`r`n`r`n{Secret}`r`n{}`r`n0`r`n`r`n" }
+    ) {
+        param($Raw)
+        Invoke-Attack {
+            $connection = Connect-Hostile -MaximumRetryCount 1
+            $server.Reset()
+            $server.On('/token', [Caxton.Hostile.HostileReply]@{ Raw = $Raw.Replace('{Secret}', '{Password}') })
+            $seen = Invoke-Transcribed { Get-CaxtonToken -Force -Connection $connection }
+            $seen.Errors[0].FullyQualifiedErrorId | Should -BeLike 'ConnectionFailed,*'
+            $seen.Errors[0].Exception.InnerException | Should -BeNullOrEmpty
+            $clixml = Join-Path ([IO.Path]::GetTempPath()) "caxton-hostile-$([guid]::NewGuid().ToString('n')).xml"
+            $seen.Errors[0] | Export-Clixml -LiteralPath $clixml -Depth 5
+            $exported = Get-Content -Raw -LiteralPath $clixml
+            Remove-Item -LiteralPath $clixml
+            $hex = [BitConverter]::ToString([Text.Encoding]::UTF8.GetBytes($password))
+            $seen.Text | Should -Match 'retrying'
+            Get-SecretRun ($seen.Text + $exported) $password, $hex, $hex.Replace('-', '') | Should -BeNullOrEmpty
         }
     }
 

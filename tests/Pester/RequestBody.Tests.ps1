@@ -29,6 +29,20 @@ Describe 'Invoke-CaxtonRestMethod -Body: the same bytes on Windows PowerShell 5.
         $trace[0].Message | Should -Match ('(?m)^  ' + [regex]::Escape($Json) + '$')
     }
 
+    It 'refuses a live object (<Name>) as InvalidBody, at once and without sending it' -ForEach @(
+        @{ Name = 'Get-Item of a file'; Body = { Get-Item -LiteralPath $PSCommandPath } }
+        @{ Name = 'Get-Process of this process'; Body = { Get-Process -Id $PID } }
+    ) {
+        $before = Get-CaxtonEmulatorStats -Emulator $emulator | ConvertTo-Json -Compress
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        Invoke-CaxtonRestMethod -Path 'reference/lookup/banks/GBP' -Method PUT -Body (& $Body) -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable failed
+        $watch.Stop()
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'InvalidBody,*'
+        $failed[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 60 -Because 'the walk is bounded (it hung for minutes before)'
+        Get-CaxtonEmulatorStats -Emulator $emulator | ConvertTo-Json -Compress | Should -Be $before
+    }
+
     It 'a body that nests deeper than 20 levels is sent with its deepest values as text, as ConvertTo-Json -Depth 20 would' {
         $deep = @{ Leaf = 1 }
         1..25 | ForEach-Object { $deep = @{ Next = $deep } }

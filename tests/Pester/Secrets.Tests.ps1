@@ -174,3 +174,31 @@ Describe 'Transport rules' {
         $connection.Proxy | Should -Be 'http://127.0.0.1:9/'
     }
 }
+
+Describe 'A disposed SecureString' {
+    BeforeAll {
+        $script:connection = Connect-Caxton -BaseUri $emulator.BaseUri -Name ('disposed-' + [guid]::NewGuid().ToString('n'))
+    }
+
+    It '<Name> is SecretDisposed (InvalidArgument), not UnexpectedError' -ForEach @(
+        @{ Name = 'piped to Get-CaxtonToken'; Call = { param($p, $c) $p | Get-CaxtonToken -Connection $c -ErrorAction SilentlyContinue -ErrorVariable failed } }
+        @{ Name = 'in a -Credential'; Call = { param($p, $c) Get-CaxtonToken -Credential ([pscredential]::new($p.Username, $p.ClientPassword)) -Connection $c -ErrorAction SilentlyContinue -ErrorVariable failed } }
+    ) {
+        $account = New-CaxtonEmulatorAccount -Emulator $emulator
+        $password = New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Connection ($connection.Name) -Confirm:$false
+        $password.ClientPassword.Dispose()
+        # Dot-sourced, so -ErrorVariable lands here.
+        . $Call $password $connection
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'SecretDisposed,*'
+        $failed[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'reading .Credential of a password whose SecureString was disposed warns why it is $null' {
+        $account = New-CaxtonEmulatorAccount -Emulator $emulator
+        $password = New-CaxtonPassword -Username $account.Username -Clientname $account.Clientname -Connection ($connection.Name) -Confirm:$false
+        $password.ClientPassword.Dispose()
+        $seen = & { $password.Credential } 3>&1
+        $seen | Where-Object { $_ -is [pscredential] } | Should -BeNullOrEmpty
+        ($seen | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message | Should -BeLike '*was disposed*'
+    }
+}

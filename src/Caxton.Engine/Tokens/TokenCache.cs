@@ -124,8 +124,11 @@ namespace Caxton.Tokens
         public async Task<CaxtonToken> GetTokenAsync(ClientCredential? asked, bool adopt, bool force, ICaxtonLog log, CancellationToken cancellationToken)
         {
             Task<CaxtonToken> request;
+            ClientCredential effective;
+            long replacedAtAsk;
             lock (gate)
             {
+                replacedAtAsk = replaced;
                 var now = DateTimeOffset.UtcNow;
 
                 // The environment is read only when nothing explicit was given; what it names is held once it works.
@@ -138,7 +141,7 @@ namespace Caxton.Tokens
                     credential = credential.WithExpiry(learned);
                 }
 
-                var effective = holdsWanted ? credential! : wanted;
+                effective = holdsWanted ? credential! : wanted;
                 CheckPasswordLifetime(effective, now, log);
                 if (!force && holdsWanted && token != null && IsFresh(token, now))
                 {
@@ -160,7 +163,7 @@ namespace Caxton.Tokens
                 {
                     // Not tied to this caller's token: others may join it, and one caller's Ctrl+C must not
                     // fail them. Started here, it runs on this thread up to its first wait for the network.
-                    request = RequestTokenAsync(effective, adopt, replaced, log);
+                    request = RequestTokenAsync(effective, replaced, log);
                     if (!request.IsCompleted)
                     {
                         pending.Add(new PendingToken(effective, request));
@@ -168,7 +171,30 @@ namespace Caxton.Tokens
                 }
             }
 
-            return await request.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var fresh = await request.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (adopt)
+            {
+                Adopt(effective, fresh, replacedAtAsk);
+            }
+
+            return fresh;
+        }
+
+        /// <summary>
+        /// An explicit credential becomes the held one only through a caller whose own wait succeeded: a
+        /// request it shared, or one whose caller pressed Ctrl+C, never switches who the connection is.
+        /// </summary>
+        private void Adopt(ClientCredential adopted, CaxtonToken fresh, long replacedAtAsk)
+        {
+            lock (gate)
+            {
+                var held = credential != null && (ReferenceEquals(credential, adopted) || credential.SameAs(adopted));
+                if (replaced == replacedAtAsk && !held)
+                {
+                    credential = adopted;
+                    token = fresh;
+                }
+            }
         }
 
         /// <summary>A new token for the same user, unless another caller has already replaced this rejected one.</summary>
@@ -230,23 +256,18 @@ namespace Caxton.Tokens
             }
         }
 
-        private async Task<CaxtonToken> RequestTokenAsync(ClientCredential held, bool adopt, long replacedAtStart, ICaxtonLog log)
+        private async Task<CaxtonToken> RequestTokenAsync(ClientCredential held, long replacedAtStart, ICaxtonLog log)
         {
             try
             {
                 var fresh = await requestToken(held, log).ConfigureAwait(false);
                 lock (gate)
                 {
-                    // Never over a reset, a disconnect or a new password since the start. Otherwise the held
-                    // credential gets the token, or this call's explicit credential becomes the held one.
+                    // Never over a reset, a disconnect or a new password since the start. The held
+                    // credential gets the token; adopting another one is its caller's step (Adopt).
                     var stillHeld = credential != null && (ReferenceEquals(credential, held) || credential.SameAs(held));
-                    if (replaced == replacedAtStart && (stillHeld || adopt))
+                    if (replaced == replacedAtStart && stillHeld)
                     {
-                        if (!stillHeld)
-                        {
-                            credential = held;
-                        }
-
                         token = fresh;
                     }
                 }

@@ -173,7 +173,7 @@ namespace Caxton.Transport
                             throw Unreachable(operation, uri, exception, secrets);
                         }
 
-                        why = "connection failure: " + Redactor.Redact(Innermost(exception).Message, secrets);
+                        why = "connection failure: " + DescribeFailure(exception, secrets);
                     }
                     finally
                     {
@@ -313,8 +313,7 @@ namespace Caxton.Transport
             new CaxtonException(
                 CaxtonErrorIds.ConnectionFailed,
                 CaxtonErrorKind.ConnectionFailed,
-                $"{operation} failed: the connection to {uri.GetLeftPart(UriPartial.Authority)} failed: {Redactor.Redact(Innermost(exception).Message, secrets)}",
-                exception)
+                $"{operation} failed: the connection to {uri.GetLeftPart(UriPartial.Authority)} failed: {DescribeFailure(exception, secrets)}")
             {
                 RecommendedAction = uri.IsLoopback
                     ? $"Nothing answers at {uri.GetLeftPart(UriPartial.Authority)}. If that is the local emulator, start it first (dotnet pwsh ./build.ps1 -Task Emulator), or check the port in the base URI."
@@ -326,6 +325,23 @@ namespace Caxton.Transport
                 CaxtonErrorIds.ResponseTooLarge,
                 CaxtonErrorKind.LimitsExceeded,
                 $"{operation} failed: the response to {method} {uri} is larger than {MaxResponseBytes / (1024 * 1024)} MiB, which no Caxton auth response is.");
+
+        /// <summary>
+        /// What went wrong, without the peer's bytes: HTTP parsers quote what they could not parse (an
+        /// invalid status or header line, a chunk size, even hex-encoded), and that may be a secret the
+        /// request carried. So the quoted part goes, the rest passes the redactor, and the raw exception
+        /// is never kept (as InnerException it would show in Get-Error, ToString() and Export-Clixml).
+        /// </summary>
+        internal static string DescribeFailure(Exception exception, IReadOnlyCollection<string> secrets)
+        {
+            var innermost = Innermost(exception);
+            var text = QuotedPeerBytes.Replace(innermost.Message, "'(not shown)'");
+            return $"{Redactor.Redact(text, secrets)} ({innermost.GetType().Name})";
+        }
+
+        // From the first quote to the last: the quoted bytes may hold quotes themselves. Error path only.
+        private static readonly System.Text.RegularExpressions.Regex QuotedPeerBytes =
+            new System.Text.RegularExpressions.Regex("'.*'|\"[^\r\n]*\"", System.Text.RegularExpressions.RegexOptions.Singleline);
 
         private static Exception Innermost(Exception exception)
         {

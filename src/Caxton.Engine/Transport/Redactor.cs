@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -30,9 +31,9 @@ namespace Caxton.Transport
 
         private static readonly Regex Shapes = new Regex(
             // "name": "value" in JSON; the name is judged after unescaping, below
-            @"(?<json>""(?<name>(?:[^""\\]|\\.){1,64})""\s*:\s*)""(?:[^""\\]|\\.)*""" +
+            @"(?<json>""(?<name>(?:[^""\\]|\\.){1,64})""\s*:\s*)""(?<value>(?:[^""\\]|\\.)*)""" +
             // Password=...& in a form or a query
-            @"|(?<form>(?:^|[?&])(?:Password|ClientPassword|access_token|refresh_token)=)[^&\s]*" +
+            @"|(?<form>(?:^|[?&])(?:Password|ClientPassword|access_token|refresh_token)=)(?<value>[^&\s]*)" +
             // Authorization: Bearer ... (and Basic ...), up to where a header value or a quoted string ends
             @"|(?<scheme>\b(?:Bearer|Basic)\s+)[^\s"",;]+",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, // interpreted: it runs on error and -Debug paths only, where compiling it would cost more than it saves
@@ -48,9 +49,10 @@ namespace Caxton.Transport
             try
             {
                 var masked = text!;
-                if (knownSecrets != null)
+                var echoed = SecretValuesIn(masked);
+                if (knownSecrets != null || echoed.Count > 0)
                 {
-                    foreach (var secret in knownSecrets)
+                    foreach (var secret in knownSecrets == null ? echoed : knownSecrets.Concat(echoed))
                     {
                         if (!string.IsNullOrEmpty(secret) && secret.Length >= MinimumSecretLength)
                         {
@@ -67,6 +69,33 @@ namespace Caxton.Transport
                 // Too odd to mask with confidence: say nothing of it rather than risk a secret.
                 return "[" + text!.Length + " characters not shown]";
             }
+        }
+
+        /// <summary>
+        /// The values of secret members (a ClientPassword, an access_token) in the text itself: echoed
+        /// elsewhere in it (a PublicKey, a description), they are as secret there.
+        /// </summary>
+        private static List<string> SecretValuesIn(string text)
+        {
+            var values = new List<string>();
+            foreach (Match match in Shapes.Matches(text))
+            {
+                var value = match.Groups["value"];
+                if (value.Success && (!match.Groups["json"].Success || SecretMembers.Contains(JsonUnescape(match.Groups["name"].Value))))
+                {
+                    values.Add(value.Value);
+                    if (match.Groups["json"].Success)
+                    {
+                        values.Add(JsonUnescape(value.Value));
+                    }
+                    else
+                    {
+                        values.Add(WebUtility.UrlDecode(value.Value));
+                    }
+                }
+            }
+
+            return values;
         }
 
         /// <summary>Redacts, then shortens: shortening first could cut a secret out of reach of the masks.</summary>
@@ -91,7 +120,7 @@ namespace Caxton.Transport
         /// <summary>
         /// The secret with every character in any of the forms a server may echo it in, mixed freely: as it
         /// is, JSON-escaped (\u002B, \/, \"), URL-encoded (%2B, + for a space) and as an HTML entity
-        /// (&amp;#43; &amp;#x2B; &amp;amp;).
+        /// (&amp;#43; &amp;#x2B; &amp;amp;); or its bytes in hex.
         /// </summary>
         private static Regex AnyEncodingOf(string secret)
         {
@@ -139,6 +168,8 @@ namespace Caxton.Transport
                 }
             }
 
+            // Its UTF-8 bytes in hex, plain or separated (48-78-37, as a parser's error shows them).
+            pattern.Append('|').Append(string.Join("[-: ]?", Encoding.UTF8.GetBytes(secret).Select(b => b.ToString("X2", CultureInfo.InvariantCulture))));
             return new Regex(pattern.ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeout);
         }
 

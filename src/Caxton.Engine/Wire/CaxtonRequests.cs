@@ -126,9 +126,9 @@ namespace Caxton.Wire
         {
             if (Uri.TryCreate(path, UriKind.Absolute, out var absolute) && (absolute.Scheme == Uri.UriSchemeHttp || absolute.Scheme == Uri.UriSchemeHttps))
             {
-                if (!baseUri.IsBaseOf(absolute) || !absolute.AbsolutePath.StartsWith(baseUri.AbsolutePath, StringComparison.OrdinalIgnoreCase))
+                if (absolute.UserInfo.Length > 0 || !baseUri.IsBaseOf(absolute) || !absolute.AbsolutePath.StartsWith(baseUri.AbsolutePath, StringComparison.OrdinalIgnoreCase))
                 {
-                    throw CaxtonEnvironment.OutsideBase(baseUri, absolute.GetLeftPart(UriPartial.Path));
+                    throw CaxtonEnvironment.OutsideBase(baseUri, CaxtonEnvironment.WithoutUserInfo(new Uri(absolute.GetLeftPart(UriPartial.Path)))!);
                 }
 
                 // Under the base as written; what follows the base is checked like any relative path.
