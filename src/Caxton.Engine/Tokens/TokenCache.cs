@@ -134,7 +134,7 @@ namespace Caxton.Tokens
                 // The environment is read only when nothing explicit was given; what it names is held once it works.
                 adopt |= asked is null && credential is null;
                 var wanted = asked ?? credential ?? ClientCredential.FromEnvironmentVariables() ?? throw noCredential();
-                var holdsWanted = credential != null && (ReferenceEquals(credential, wanted) || credential.SameAs(wanted));
+                var holdsWanted = Same(credential, wanted);
                 if (holdsWanted && wanted.PasswordExpiresOn is DateTimeOffset learned && learned != credential!.PasswordExpiresOn)
                 {
                     // A piped password brings its EndDate. Requests under way are matched by value, so this orphans none.
@@ -153,7 +153,7 @@ namespace Caxton.Tokens
                     return token;
                 }
 
-                var underWay = pending.Find(p => ReferenceEquals(p.For, effective) || p.For.SameAs(effective));
+                var underWay = pending.Find(p => Same(p.For, effective));
                 if (underWay != null)
                 {
                     log.Verbose($"{CaxtonRequests.GetAccessToken}: joining the token request already under way for '{effective.Username}'.");
@@ -188,7 +188,7 @@ namespace Caxton.Tokens
         {
             lock (gate)
             {
-                var held = credential != null && (ReferenceEquals(credential, adopted) || credential.SameAs(adopted));
+                var held = Same(credential, adopted);
                 if (replaced == replacedAtAsk && !held)
                 {
                     credential = adopted;
@@ -265,7 +265,7 @@ namespace Caxton.Tokens
                 {
                     // Never over a reset, a disconnect or a new password since the start. The held
                     // credential gets the token; adopting another one is its caller's step (Adopt).
-                    var stillHeld = credential != null && (ReferenceEquals(credential, held) || credential.SameAs(held));
+                    var stillHeld = Same(credential, held);
                     if (replaced == replacedAtStart && stillHeld)
                     {
                         token = fresh;
@@ -284,6 +284,10 @@ namespace Caxton.Tokens
                 }
             }
         }
+
+        /// <summary>One credential, by reference or by value (a piped password is a new object with the same secret).</summary>
+        private static bool Same(ClientCredential? held, ClientCredential other) =>
+            held != null && (ReferenceEquals(held, other) || held.SameAs(other));
 
         private sealed class PendingToken
         {
