@@ -313,7 +313,7 @@ namespace Caxton
             Task<HttpExchange> SendApiAsync(CaxtonToken token) =>
                 transport.SendAsync(
                     () => CaxtonRequests.Api(BaseUri, method, path, body, contentType, identityNumber, Secrets.ToPlainText(token.AccessToken)),
-                    "Caxton API", safety, budget, log, cancellationToken, secret: HeldPassword());
+                    "Caxton API", safety, budget, log, cancellationToken, secret: PlainPassword(identity ?? tokens.Credential));
         }
 
         /// <summary>
@@ -337,10 +337,10 @@ namespace Caxton
         }
 
         /// <summary>The held client password, so a response to any call that echoes it is masked too.</summary>
-        private string? HeldPassword()
-        {
-            var held = tokens.Credential;
-            return held is null ? null : Secrets.ToPlainText(held.ClientPassword);
-        }
+        private string? HeldPassword() => PlainPassword(tokens.Credential);
+
+        // An API call masks the password of the identity it took at its start, which another runspace may since have replaced.
+        private static string? PlainPassword(ClientCredential? credential) =>
+            credential is null ? null : Secrets.ToPlainText(credential.ClientPassword);
     }
 }
