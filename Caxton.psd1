@@ -21,6 +21,7 @@
         'Get-CaxtonConnection'
         'Select-CaxtonConnection'
         'New-CaxtonPassword'
+        'New-CaxtonSubAccount'
         'Get-CaxtonToken'
         'Reset-CaxtonCredential'
         'Invoke-CaxtonRestMethod'

@@ -19,6 +19,10 @@ internal sealed record Registration(
 
 internal enum CreateOutcome { Created, UsernameTaken, IdentityNumberTaken, ParentNotFound, ParentNotMain }
 
+internal enum SubsidiaryOutcome { Created, NotMainAccount, CompanyExists }
+
+internal sealed record Subsidiary(SubsidiaryOutcome Outcome, string Username = "", string IdentityNumber = "");
+
 internal enum SubResetOutcome { Reset, NotMainAccount, IdentityNumberNotFound }
 
 /// <summary>
@@ -90,6 +94,38 @@ internal sealed class AccountStore(EmulatorOptions options, TimeProvider time)
 
             accounts.Add(username, new Account(username, clientname, identityNumber, parentUsername));
             return CreateOutcome.Created;
+        }
+    }
+
+    /// <summary>
+    /// Create Subsidiary Account: a sub-account of <paramref name="main"/> named after the company, which
+    /// becomes its Clientname; the emulator makes up its Username and IdentityNumber. A company the main
+    /// account already has a sub-account for is refused, so a rerun never creates a second one.
+    /// </summary>
+    public Subsidiary CreateSubsidiary(Caller main, string companyName)
+    {
+        if (!main.IsMain)
+        {
+            return new Subsidiary(SubsidiaryOutcome.NotMainAccount);
+        }
+
+        lock (gate)
+        {
+            if (accounts.Values.Any(a => a.ParentUsername == main.Username && a.Clientname == companyName))
+            {
+                return new Subsidiary(SubsidiaryOutcome.CompanyExists);
+            }
+
+            string username, identityNumber;
+            do
+            {
+                username = $"{main.Username}.sub-{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
+                identityNumber = $"SUB-{RandomNumberGenerator.GetInt32(1_000_000):D6}";
+            }
+            while (accounts.ContainsKey(username) || accounts.Values.Any(a => a.IdentityNumber == identityNumber));
+
+            accounts.Add(username, new Account(username, companyName, identityNumber, main.Username));
+            return new Subsidiary(SubsidiaryOutcome.Created, username, identityNumber);
         }
     }
 

@@ -28,10 +28,13 @@ internal sealed record ApiStatus(int Code, string Name, string Description)
         105, "IdentityNumberNotFound", "No sub-account with that IdentityNumber belongs to the authorised client.");
 
     public static readonly ApiStatus NotMainAccount = new(
-        106, "NotMainAccount", "Only a main account can reset the credentials of a sub-account.");
+        106, "NotMainAccount", "Only a main account can do this for a sub-account (reset its credentials, create one).");
 
     public static ApiStatus UnsupportedContentType(string allowed) =>
         new(107, "UnsupportedContentType", $"The request Content-Type must be {allowed}.");
+
+    public static ApiStatus CompanyAlreadyExists(string companyName) =>
+        new(108, "CompanyAlreadyExists", $"A sub-account for the company '{companyName}' already exists.");
 }
 
 /// <summary>Builds the documented <c>{"Content":{"Model":…,"ExpectedResponses":["IsValid"]}}</c> wrapper.</summary>

@@ -95,6 +95,7 @@ app.UseRouting(); // explicit, so routing runs after the slash fix-up and the fa
 var api = app.MapGroup("/api");
 api.MapAuthEndpoints();
 api.MapReferenceEndpoints();
+api.MapSubAccountEndpoints();
 var control = app.MapGroup("/_emulator");
 control.MapControlEndpoints();
 control.MapFaultEndpoints();

@@ -1,6 +1,6 @@
 namespace Caxton.Emulator;
 
-internal enum StatCounter { Register, Token, Reset, Banks, TokenIssued, FaultsInjected }
+internal enum StatCounter { Register, Token, Reset, Subsidiary, Banks, TokenIssued, FaultsInjected }
 
 /// <summary>Per-endpoint request counts for tests (e.g. "the module asked for one token, not 32").</summary>
 internal sealed class RequestStats
@@ -26,6 +26,7 @@ internal sealed class RequestStats
             ("POST", Routes.Register) => StatCounter.Register,
             ("POST", Routes.Token) => StatCounter.Token,
             ("PUT", Routes.Reset) => StatCounter.Reset,
+            ("POST", Routes.Subsidiary) => StatCounter.Subsidiary,
             ("GET", _) when path.StartsWith(Routes.BanksPrefix, StringComparison.Ordinal)
                 && path.IndexOf('/', Routes.BanksPrefix.Length) < 0 => StatCounter.Banks,
             _ => null,
@@ -49,6 +50,7 @@ internal sealed class RequestStats
         ["register"] = Interlocked.Read(ref counts[(int)StatCounter.Register]),
         ["token"] = Interlocked.Read(ref counts[(int)StatCounter.Token]),
         ["reset"] = Interlocked.Read(ref counts[(int)StatCounter.Reset]),
+        ["subsidiary"] = Interlocked.Read(ref counts[(int)StatCounter.Subsidiary]),
         ["banks"] = Interlocked.Read(ref counts[(int)StatCounter.Banks]),
         ["tokenIssued"] = Interlocked.Read(ref counts[(int)StatCounter.TokenIssued]),
         ["faultsInjected"] = Interlocked.Read(ref counts[(int)StatCounter.FaultsInjected]),

@@ -6,6 +6,7 @@ internal static class Routes
     public const string Register = "clients/auth/register";
     public const string Token = "token";
     public const string Reset = "clients/auth/reset";
+    public const string Subsidiary = "clients/subsidiary";
     public const string BanksPrefix = "reference/lookup/banks/";
     public const string Banks = BanksPrefix + "{ccy}";
 }

@@ -20,6 +20,7 @@ namespace Caxton
 
         private readonly CaxtonTransport transport;
         private readonly TokenCache tokens;
+        private readonly ApiPipeline api;
 
         public CaxtonConnection(Uri baseUri, string? name = null, string? resetPath = null, TimeSpan? timeout = null)
             : this(baseUri, name, resetPath, timeout, (CaxtonTransport?)null)
@@ -46,9 +47,10 @@ namespace Caxton
 
             this.transport = transport ?? new CaxtonTransport();
             tokens = new TokenCache(RequestTokenAsync, NoClientCredential);
+            api = new ApiPipeline(this.transport, tokens, BaseUri, Timeout);
 
             // A -ResetPath that climbs out of the base URI is refused now, not at the first reset.
-            CaxtonEnvironment.Combine(BaseUri, ResetPath);
+            ApiPath.Combine(BaseUri, ResetPath);
         }
 
         public string Name { get; }
@@ -171,7 +173,7 @@ namespace Caxton
         public Uri CheckApiCall(string path, string? contentType, string? identityNumber)
         {
             CaxtonRequests.CheckHeaderArguments(identityNumber, contentType);
-            return CaxtonRequests.ApiUri(BaseUri, path);
+            return ApiPath.Under(BaseUri, path);
         }
 
         /// <summary>As <see cref="CheckApiCall"/>, for a credential reset's IdentityNumber.</summary>
@@ -181,19 +183,16 @@ namespace Caxton
         public async Task<CaxtonCredentialReset> ResetCredentialAsync(string username, string clientname, string? identityNumber, ICaxtonLog log, CancellationToken cancellationToken)
         {
             CaxtonRequests.CheckHeaderArguments(identityNumber, null);
-            var budget = new CallBudget(Timeout);
-            string? bearer = null;
-            if (identityNumber != null)
-            {
-                // A sub-account is reset by its main account, which proves itself with its token.
-                var mainToken = await TokenWithinAsync(budget, cancel => GetTokenAsync(false, log, cancel), cancellationToken).ConfigureAwait(false);
-                bearer = Secrets.ToPlainText(mainToken.AccessToken);
-            }
 
-            // A PUT: resetting twice leaves the same state as resetting once.
-            var response = await transport.SendAsync(
-                () => CaxtonRequests.Reset(BaseUri, ResetPath, username, clientname, identityNumber, bearer),
-                CaxtonRequests.ResetClientCredentials, RequestSafety.Idempotent, budget, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
+            // A PUT: resetting twice leaves the same state as resetting once. A sub-account is reset by
+            // its main account, which proves itself with its token; a main-account reset is anonymous.
+            var response = identityNumber is null
+                ? await transport.SendAsync(
+                    () => CaxtonRequests.Reset(BaseUri, ResetPath, username, clientname, null, null),
+                    CaxtonRequests.ResetClientCredentials, RequestSafety.Idempotent, Timeout, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false)
+                : await api.SendAsync(
+                    CaxtonRequests.ResetClientCredentials, RequestSafety.Idempotent,
+                    bearer => CaxtonRequests.Reset(BaseUri, ResetPath, username, clientname, identityNumber, bearer), log, cancellationToken).ConfigureAwait(false);
             var model = ResponseReader.ReadEnvelope(response);
             if (identityNumber is null)
             {
@@ -202,6 +201,18 @@ namespace Caxton
             }
 
             return new CaxtonCredentialReset(username, clientname, identityNumber, model, DateTimeOffset.UtcNow);
+        }
+
+        /// <summary>
+        /// Create Subsidiary Account: a new sub-account of the main account this connection holds. Never
+        /// repeated once the request may have reached Caxton: a second one could create a second account.
+        /// </summary>
+        public async Task<CaxtonSubAccount> NewSubAccountAsync(string companyName, string email, ICaxtonLog log, CancellationToken cancellationToken)
+        {
+            var response = await api.SendAsync(
+                CaxtonRequests.CreateSubsidiaryAccount, RequestSafety.NotIdempotent,
+                bearer => CaxtonRequests.Subsidiary(BaseUri, companyName, email, bearer), log, cancellationToken).ConfigureAwait(false);
+            return ResponseReader.ReadSubAccount(response, email);
         }
 
         /// <summary>
@@ -284,63 +295,19 @@ namespace Caxton
             return new CaxtonToken(held.Username, Secrets.ToSecureString(body.AccessToken), body.TokenType, body.ExpiresIn, received);
         }
 
-        /// <summary>
-        /// Any authenticated call with the connection's token, refreshed as needed. The identity is taken
-        /// once, at the start: a credential another runspace sets meanwhile never changes who this call is.
-        /// After a 401 it tries once more with a new token: the server may have revoked the one we cached.
-        /// </summary>
-        internal async Task<HttpExchange> InvokeApiAsync(HttpMethod method, string path, byte[]? body, string? contentType, string? identityNumber, ICaxtonLog log, CancellationToken cancellationToken)
+        /// <summary>Invoke-CaxtonRestMethod's call on the wire, through the one authenticated pipeline.</summary>
+        internal Task<HttpExchange> InvokeApiAsync(HttpMethod method, string path, byte[]? body, string? contentType, string? identityNumber, ICaxtonLog log, CancellationToken cancellationToken)
         {
             // Refused before anything is sent, a token request included.
             CaxtonRequests.CheckHeaderArguments(identityNumber, contentType);
-            CaxtonRequests.ApiUri(BaseUri, path);
+            ApiPath.Under(BaseUri, path);
             var safety = method == HttpMethod.Post || method.Method == "PATCH" ? RequestSafety.NotIdempotent : RequestSafety.Idempotent;
-            var identity = tokens.Credential;
-
-            // No held credential: the environment's, adopted on success as for any token request.
-            var budget = new CallBudget(Timeout);
-            var used = await TokenWithinAsync(budget, cancel => tokens.GetTokenAsync(identity, adopt: identity is null, false, log, cancel), cancellationToken).ConfigureAwait(false);
-            var response = await SendApiAsync(used).ConfigureAwait(false);
-            if (response.Status != 401)
-            {
-                return response;
-            }
-
-            log.Verbose("Caxton API: HTTP 401; getting a new token and trying once more.");
-            var fresh = await TokenWithinAsync(budget, cancel => tokens.ReplaceTokenAsync(used, identity, log, cancel), cancellationToken).ConfigureAwait(false);
-            return await SendApiAsync(fresh).ConfigureAwait(false);
-
-            Task<HttpExchange> SendApiAsync(CaxtonToken token) =>
-                transport.SendAsync(
-                    () => CaxtonRequests.Api(BaseUri, method, path, body, contentType, identityNumber, Secrets.ToPlainText(token.AccessToken)),
-                    "Caxton API", safety, budget, log, cancellationToken, secret: PlainPassword(identity ?? tokens.Credential));
-        }
-
-        /// <summary>
-        /// Waits for a token within what is left of the call's budget. The token request itself may be
-        /// shared with other callers, so only this caller's wait ends when its budget does.
-        /// </summary>
-        private async Task<CaxtonToken> TokenWithinAsync(CallBudget budget, Func<CancellationToken, Task<CaxtonToken>> get, CancellationToken cancellationToken)
-        {
-            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                deadline.CancelAfter(budget.Remaining);
-                try
-                {
-                    return await get(deadline.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    throw CaxtonTransport.TimedOut(CaxtonRequests.GetAccessToken, "POST", CaxtonEnvironment.Combine(BaseUri, CaxtonRequests.TokenPath), budget.Total);
-                }
-            }
+            return api.SendAsync(
+                CaxtonRequests.CaxtonApi, safety,
+                bearer => CaxtonRequests.Api(BaseUri, method, path, body, contentType, identityNumber, bearer), log, cancellationToken);
         }
 
         /// <summary>The held client password, so a response to any call that echoes it is masked too.</summary>
-        private string? HeldPassword() => PlainPassword(tokens.Credential);
-
-        // An API call masks the password of the identity it took at its start, which another runspace may since have replaced.
-        private static string? PlainPassword(ClientCredential? credential) =>
-            credential is null ? null : Secrets.ToPlainText(credential.ClientPassword);
+        private string? HeldPassword() => ApiPipeline.PlainPassword(tokens.Credential);
     }
 }

@@ -81,23 +81,33 @@ namespace Caxton.Commands
         }
 
         /// <summary>
-        /// The one failure path of every cmdlet, after PowerShell's WebRequestPSCmdlet.ProcessRecord: a
+        /// Every cmdlet's ProcessRecord, sealed so none can bypass the one failure path: the cmdlet's
+        /// own work is <see cref="ProcessCaxtonRecord"/>, run through <see cref="RunWithOneFailurePath"/>.
+        /// </summary>
+        protected sealed override void ProcessRecord() => RunWithOneFailurePath(ErrorTarget, ProcessCaxtonRecord, FailuresTerminate);
+
+        /// <summary>The cmdlet's work for one input record.</summary>
+        protected abstract void ProcessCaxtonRecord();
+
+        /// <summary>What an error names as its target (a Username, a path); never a secret.</summary>
+        protected virtual object? ErrorTarget => null;
+
+        /// <summary>True for a cmdlet whose every failure ends the command (Connect-Caxton).</summary>
+        protected virtual bool FailuresTerminate => false;
+
+        /// <summary>
+        /// The one failure path, after PowerShell's WebRequestPSCmdlet.ProcessRecord: a
         /// CaxtonException becomes its ErrorRecord; anything else is a bug of ours and becomes
         /// UnexpectedError, written the same way as the cmdlet's other errors (terminating only for a
         /// cmdlet whose errors all are). PowerShell's own exceptions (a stopped pipeline, -ErrorAction
         /// Stop, an error further down the pipeline, a prompt refused by a non-interactive host) pass
         /// through untouched.
         /// </summary>
-        protected void RunWithOneFailurePath(object? target, Action body, bool terminating = false)
+        private void RunWithOneFailurePath(object? target, Action body, bool terminating)
         {
             ErrorRecord record;
             try
             {
-                if (InjectedFault != null && InjectedFault == GetType().Name)
-                {
-                    throw new InvalidOperationException("A fault injected by the tests; its text must never be shown.");
-                }
-
                 body();
                 return;
             }
@@ -123,12 +133,6 @@ namespace Caxton.Commands
 
             WriteError(record);
         }
-
-        /// <summary>
-        /// The tests set this (by reflection) to a cmdlet's type name to drive the UnexpectedError path;
-        /// no user-facing API reaches it.
-        /// </summary>
-        internal static string? InjectedFault = null;
 
         /// <summary>Writes a failure as a non-terminating ErrorRecord with its stable ErrorId.</summary>
         protected void WriteCaxtonError(Exception exception, object? target)

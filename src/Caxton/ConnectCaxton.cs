@@ -64,7 +64,11 @@ namespace Caxton.Commands
         public SwitchParameter ProxyUseDefaultCredentials { get; set; }
 
         /// <summary>Every failure of Connect-Caxton ends the command: no half-made connection becomes the default.</summary>
-        protected override void ProcessRecord() => RunWithOneFailurePath(CaxtonEnvironment.WithoutUserInfo(BaseUri), Connect, terminating: true);
+        protected override object? ErrorTarget => CaxtonEnvironment.WithoutUserInfo(BaseUri);
+
+        protected override bool FailuresTerminate => true;
+
+        protected override void ProcessCaxtonRecord() => Connect();
 
         private void Connect()
         {

@@ -14,7 +14,9 @@ namespace Caxton.Commands
         [ArgumentCompleter(typeof(Completers.ConnectionNameCompleter))]
         public CaxtonConnection? Connection { get; set; }
 
-        protected override void ProcessRecord() => RunWithOneFailurePath(Connection, Disconnect);
+        protected override object? ErrorTarget => Connection;
+
+        protected override void ProcessCaxtonRecord() => Disconnect();
 
         private void Disconnect()
         {

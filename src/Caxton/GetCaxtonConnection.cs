@@ -31,7 +31,7 @@ namespace Caxton.Commands
         [Parameter(ParameterSetName = ListSet)]
         public TimeSpan? ExpiringWithin { get; set; }
 
-        protected override void ProcessRecord() => RunWithOneFailurePath(null, GetConnections);
+        protected override void ProcessCaxtonRecord() => GetConnections();
 
         private System.Collections.Generic.List<CaxtonConnection> Expiring(TimeSpan within)
         {

@@ -68,7 +68,9 @@ namespace Caxton.Commands
         [Parameter(Mandatory = true, ParameterSetName = CredentialSet + Header)]
         public SwitchParameter AsHeader { get; set; }
 
-        protected override void ProcessRecord() => RunWithOneFailurePath(Username ?? Credential?.UserName, GetToken);
+        protected override object? ErrorTarget => Username ?? Credential?.UserName;
+
+        protected override void ProcessCaxtonRecord() => GetToken();
 
         private void GetToken()
         {

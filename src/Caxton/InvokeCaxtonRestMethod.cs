@@ -37,7 +37,9 @@ namespace Caxton.Commands
         [Parameter]
         public SwitchParameter Raw { get; set; }
 
-        protected override void ProcessRecord() => RunWithOneFailurePath(ShownPath, InvokeApi);
+        protected override object? ErrorTarget => ShownPath;
+
+        protected override void ProcessCaxtonRecord() => InvokeApi();
 
         /// <summary>The path as an error's target shows it: an absolute one without its user:password@.</summary>
         private string? ShownPath => Uri.TryCreate(Path, UriKind.Absolute, out var absolute) ? CaxtonEnvironment.WithoutUserInfo(absolute) : Path;

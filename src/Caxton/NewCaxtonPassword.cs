@@ -7,7 +7,9 @@ namespace Caxton.Commands
     [OutputType(typeof(CaxtonClientPassword))]
     public sealed class NewCaxtonPasswordCommand : CaxtonAccountCmdlet
     {
-        protected override void ProcessRecord() => RunWithOneFailurePath(Username, NewPassword);
+        protected override object? ErrorTarget => Username;
+
+        protected override void ProcessCaxtonRecord() => NewPassword();
 
         private void NewPassword()
         {

@@ -42,7 +42,19 @@ namespace Caxton.Commands
         [ValidateNotNullOrEmpty]
         public string? SubAccountClientname { get; set; }
 
-        protected override void ProcessRecord() => RunWithOneFailurePath(IdentityNumber ?? Username, Regenerate ? RotateNow : Reset);
+        protected override object? ErrorTarget => IdentityNumber ?? Username;
+
+        protected override void ProcessCaxtonRecord()
+        {
+            if (Regenerate)
+            {
+                RotateNow();
+            }
+            else
+            {
+                Reset();
+            }
+        }
 
         private string Account => IdentityNumber is null ? $"main account '{Username}'" : $"sub-account '{IdentityNumber}' of '{Username}'";
 

@@ -28,7 +28,9 @@ namespace Caxton.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void ProcessRecord() => RunWithOneFailurePath(Name, Select);
+        protected override object? ErrorTarget => Name;
+
+        protected override void ProcessCaxtonRecord() => Select();
 
         private void Select()
         {

@@ -11,7 +11,7 @@ public class BaseUriTests
     [InlineData("https://sandbox.caxton.io/api//", "/clients/auth/register", "https://sandbox.caxton.io/api/clients/auth/register")]
     public void Combine_joins_with_exactly_one_slash(string baseUri, string path, string expected)
     {
-        Assert.Equal(expected, CaxtonEnvironment.Combine(new Uri(baseUri), path).AbsoluteUri);
+        Assert.Equal(expected, Caxton.Wire.ApiPath.Combine(new Uri(baseUri), path).AbsoluteUri);
     }
 
     [Theory]
@@ -71,8 +71,8 @@ public class BaseUriTests
     {
         var baseUri = new Uri("http://127.0.0.1:18777/tenantA/api/");
 
-        var error = Assert.Throws<CaxtonException>(() => Caxton.Wire.CaxtonRequests.ApiUri(baseUri, "http://u:s3cretPW@127.0.0.1:18777/tenantB/x"));
-        var inside = Assert.Throws<CaxtonException>(() => Caxton.Wire.CaxtonRequests.ApiUri(baseUri, "http://u:s3cretPW@127.0.0.1:18777/tenantA/api/x"));
+        var error = Assert.Throws<CaxtonException>(() => Caxton.Wire.ApiPath.Under(baseUri, "http://u:s3cretPW@127.0.0.1:18777/tenantB/x"));
+        var inside = Assert.Throws<CaxtonException>(() => Caxton.Wire.ApiPath.Under(baseUri, "http://u:s3cretPW@127.0.0.1:18777/tenantA/api/x"));
 
         Assert.Equal(CaxtonErrorIds.PathOutsideBaseUri, error.ErrorId);
         Assert.DoesNotContain("s3cretPW", error.ToString(), StringComparison.Ordinal);

@@ -9,19 +9,23 @@ using System.Text.Json;
 namespace Caxton.Wire
 {
     /// <summary>
-    /// Builds the three documented requests exactly as the contract shows them: paths, headers,
-    /// content types (text/json for Generate Password) and member casing.
+    /// Builds each endpoint's request exactly as the contract shows it: paths, headers, content types
+    /// (text/json for Generate Password) and member casing; and names each endpoint's operation, as
+    /// messages and traces show it.
     /// </summary>
     internal static class CaxtonRequests
     {
         public const string RegisterPath = "clients/auth/register";
         public const string TokenPath = "token";
         public const string DefaultResetPath = "clients/auth/reset";
+        public const string SubsidiaryPath = "clients/subsidiary";
         public const string IdentityNumberHeader = "IdentityNumber";
 
         public const string GeneratePassword = "Generate Password";
         public const string GetAccessToken = "Get Access Token";
         public const string ResetClientCredentials = "Reset Client Credentials";
+        public const string CreateSubsidiaryAccount = "Create Subsidiary Account";
+        public const string CaxtonApi = "Caxton API";
 
         private static readonly JsonWriterOptions WriterOptions = new JsonWriterOptions
         {
@@ -31,7 +35,7 @@ namespace Caxton.Wire
 
         public static HttpRequestMessage Register(Uri baseUri, string username, string clientname)
         {
-            var request = new HttpRequestMessage(HttpMethod.Post, CaxtonEnvironment.Combine(baseUri, RegisterPath))
+            var request = new HttpRequestMessage(HttpMethod.Post, ApiPath.Combine(baseUri, RegisterPath))
             {
                 Content = JsonBody("text/json", ("Username", username), ("Clientname", clientname)),
             };
@@ -41,7 +45,7 @@ namespace Caxton.Wire
 
         public static HttpRequestMessage Token(Uri baseUri, string username, string clientPassword)
         {
-            var request = new HttpRequestMessage(HttpMethod.Post, CaxtonEnvironment.Combine(baseUri, TokenPath))
+            var request = new HttpRequestMessage(HttpMethod.Post, ApiPath.Combine(baseUri, TokenPath))
             {
                 Content = new FormUrlEncodedContent(new[]
                 {
@@ -63,7 +67,7 @@ namespace Caxton.Wire
             var members = identityNumber is null
                 ? new[] { ("Username", username), ("Clientname", clientname) }
                 : new[] { ("Username", username), ("Clientname", clientname), ("IdentityNumber", identityNumber) };
-            var request = new HttpRequestMessage(HttpMethod.Put, CaxtonEnvironment.Combine(baseUri, resetPath))
+            var request = new HttpRequestMessage(HttpMethod.Put, ApiPath.Combine(baseUri, resetPath))
             {
                 Content = JsonBody("application/json", members),
             };
@@ -77,13 +81,25 @@ namespace Caxton.Wire
             return request;
         }
 
+        /// <summary>Create Subsidiary Account: a JSON POST with the main account's bearer token.</summary>
+        public static HttpRequestMessage Subsidiary(Uri baseUri, string companyName, string email, string bearerToken)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, ApiPath.Combine(baseUri, SubsidiaryPath))
+            {
+                Content = JsonBody("application/json", ("CompanyName", companyName), ("Email", email)),
+            };
+            request.Headers.Accept.ParseAdd("application/json");
+            request.Headers.Authorization = Bearer(bearerToken);
+            return request;
+        }
+
         /// <summary>
         /// Any authenticated API call. The path is relative to the base URI; an absolute URI is accepted
         /// only under the base URI, so the token is never sent to another host.
         /// </summary>
         public static HttpRequestMessage Api(Uri baseUri, HttpMethod method, string path, byte[]? body, string? contentType, string? identityNumber, string bearerToken)
         {
-            var request = new HttpRequestMessage(method, ApiUri(baseUri, path));
+            var request = new HttpRequestMessage(method, ApiPath.Under(baseUri, path));
             request.Headers.Accept.ParseAdd("application/json");
             request.Headers.Authorization = Bearer(bearerToken);
             AddIdentityNumber(request, identityNumber);
@@ -121,25 +137,6 @@ namespace Caxton.Wire
 
         private static AuthenticationHeaderValue Bearer(string token) =>
             new AuthenticationHeaderValue("Bearer", HeaderValues.Require("The access token", token));
-
-        public static Uri ApiUri(Uri baseUri, string path)
-        {
-            if (Uri.TryCreate(path, UriKind.Absolute, out var absolute) && (absolute.Scheme == Uri.UriSchemeHttp || absolute.Scheme == Uri.UriSchemeHttps))
-            {
-                if (absolute.UserInfo.Length > 0 || !baseUri.IsBaseOf(absolute) || !absolute.AbsolutePath.StartsWith(baseUri.AbsolutePath, StringComparison.OrdinalIgnoreCase))
-                {
-                    throw CaxtonEnvironment.OutsideBase(baseUri, CaxtonEnvironment.WithoutUserInfo(new Uri(absolute.GetLeftPart(UriPartial.Path)))!);
-                }
-
-                // Under the base as written; what follows the base is checked like any relative path.
-                path = absolute.AbsolutePath.Substring(baseUri.AbsolutePath.Length) + absolute.Query;
-            }
-
-            var query = path.IndexOf('?');
-            var pathPart = query < 0 ? path : path.Substring(0, query);
-            var joined = CaxtonEnvironment.Combine(baseUri, pathPart);
-            return query < 0 ? joined : new Uri(joined.AbsoluteUri + path.Substring(query));
-        }
 
         private static ByteArrayContent JsonBody(string mediaType, params (string Name, string Value)[] members)
         {

@@ -54,6 +54,51 @@ namespace Caxton.Wire
             return (model, password);
         }
 
+        /// <summary>A sub-account's Username or Name longer than this is not a name.</summary>
+        public const int MaxNameLength = 256;
+
+        /// <summary>
+        /// Create Subsidiary Account's answer: the new sub-account's Username and Name (its Clientname),
+        /// which must be there, be names, and repeat no secret of the request.
+        /// </summary>
+        public static CaxtonSubAccount ReadSubAccount(HttpExchange response, string email)
+        {
+            var model = ReadEnvelope(response);
+            var username = RequiredName(response, model, "Username");
+            var clientname = RequiredName(response, model, "Name");
+            var status = new ApiStatusTriple(model.Status.Code, Redact(model.Status.Name, response), Redact(model.Status.Description, response));
+            return new CaxtonSubAccount(username, clientname, email, status);
+        }
+
+        private static string RequiredName(HttpExchange response, ApiModel model, string member)
+        {
+            var value = model.GetString(member);
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                throw InvalidResponse(response, $"it is valid but carries no {member}");
+            }
+
+            foreach (var c in value!)
+            {
+                if (char.IsControl(c))
+                {
+                    throw InvalidResponse(response, $"its {member} holds control characters");
+                }
+            }
+
+            if (value.Length > MaxNameLength)
+            {
+                throw InvalidResponse(response, $"its {member} is longer than any name");
+            }
+
+            if (!string.Equals(Redactor.Redact(value, response.Secrets), value, StringComparison.Ordinal))
+            {
+                throw InvalidResponse(response, $"its {member} repeats a secret of the request");
+            }
+
+            return value;
+        }
+
         /// <summary>Reads <c>Content.Model</c>; fails unless HTTP is 2xx and ApiStatus is expected.</summary>
         public static ApiModel ReadEnvelope(HttpExchange response)
         {
@@ -305,6 +350,7 @@ namespace Caxton.Wire
                 ApiStatusDescription = status.Description,
                 RecommendedAction = response.Status == 401 ? "Get a new token with Get-CaxtonToken -Force."
                     : exists && response.Operation == CaxtonRequests.GeneratePassword ? "A client password is already active for this client. To replace it, run Reset-CaxtonCredential, then New-CaxtonPassword; to keep using it, pass it to Get-CaxtonToken -Credential."
+                    : exists && response.Operation == CaxtonRequests.CreateSubsidiaryAccount ? "A sub-account for this company exists already: nothing was created. Use the existing sub-account (its Username and Clientname, with New-CaxtonPassword), or give another -CompanyName."
                     : null,
             });
         }

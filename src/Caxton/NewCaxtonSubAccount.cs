@@ -1,0 +1,41 @@
+using System.Management.Automation;
+
+namespace Caxton.Commands
+{
+    /// <summary>
+    /// New-CaxtonSubAccount: Create Subsidiary Account, made by the main account the connection holds.
+    /// The new sub-account's Username and Clientname pipe into New-CaxtonPassword.
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "CaxtonSubAccount", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(CaxtonSubAccount))]
+    public sealed class NewCaxtonSubAccountCommand : CaxtonConnectedCmdlet
+    {
+        /// <summary>The company's name: Caxton keeps it as the sub-account's Clientname.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string CompanyName { get; set; } = string.Empty;
+
+        /// <summary>The sub-account's e-mail address.</summary>
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string Email { get; set; } = string.Empty;
+
+        protected override object? ErrorTarget => CompanyName;
+
+        protected override void ProcessCaxtonRecord()
+        {
+            var connection = ResolveConnection();
+            var by = connection.Username is null ? string.Empty : $" by '{connection.Username}'";
+            if (!ShouldProcess($"Caxton sub-account '{CompanyName}' ({Email}) at {connection.BaseUri}{by}", "Create a sub-account"))
+            {
+                return;
+            }
+
+            var subAccount = Invoke((log, cancel) => connection.NewSubAccountAsync(CompanyName, Email, log, cancel));
+
+            // Written first: the account exists now, and nothing after this may lose its Username.
+            WriteObject(subAccount);
+            Completers.ClientnameCompleter.Remember(subAccount.Username, subAccount.Clientname);
+        }
+    }
+}
