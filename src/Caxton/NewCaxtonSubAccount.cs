@@ -10,14 +10,19 @@ namespace Caxton.Commands
     [OutputType(typeof(CaxtonSubAccount))]
     public sealed class NewCaxtonSubAccountCommand : CaxtonConnectedCmdlet
     {
+        // No control characters: they would forge lines in a What-if or a confirmation prompt.
+        private const string PrintableText = @"^\P{Cc}+\z";
+
         /// <summary>The company's name: Caxton keeps it as the sub-account's Clientname.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ValidatePattern(PrintableText)]
         public string CompanyName { get; set; } = string.Empty;
 
         /// <summary>The sub-account's e-mail address.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ValidatePattern(PrintableText)]
         public string Email { get; set; } = string.Empty;
 
         protected override object? ErrorTarget => CompanyName;

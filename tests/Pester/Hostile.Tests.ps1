@@ -440,7 +440,7 @@ Describe 'The one failure path (UnexpectedError)' {
         # A cmdlet of the tests' own, built on the module's base class: the module ships no fault hook.
         # Its body throws what no Caxton code should, so the base class's sealed ProcessRecord must catch it.
         if (-not ('CaxtonFaultTests.InvokeCaxtonFaultCommand' -as [type])) {
-            Add-Type -ReferencedAssemblies ([Caxton.Commands.CaxtonCmdlet].Assembly.Location), ([Caxton.CaxtonConnection].Assembly.Location) -TypeDefinition @'
+            Add-Type -ReferencedAssemblies ([Caxton.Commands.CaxtonCmdlet].Assembly.Location), ([Caxton.CaxtonConnection].Assembly.Location), ([psobject].Assembly.Location) -IgnoreWarnings -TypeDefinition @'
 using System;
 using System.Management.Automation;
 

@@ -92,8 +92,15 @@ Describe 'New-CaxtonSubAccount' {
     It 'sends nothing under -WhatIf, and says what it would create' {
         $main = New-MainConnection
         Reset-CaxtonEmulatorStats -Emulator $emulator
-        $said = New-CaxtonSubAccount 'Acme WhatIf Ltd' 'a@b.example' -Connection $main -WhatIf 6>&1 | Out-String
-        $said | Should -Match "Acme WhatIf Ltd"
+        New-CaxtonSubAccount 'Acme WhatIf Ltd' 'a@b.example' -Connection $main -WhatIf | Should -BeNullOrEmpty
+        (Get-CaxtonEmulatorStats -Emulator $emulator).subsidiary | Should -Be 0
+    }
+
+    It 'refuses control characters, which would forge a What-if line, before anything is sent' {
+        $main = New-MainConnection
+        Reset-CaxtonEmulatorStats -Emulator $emulator
+        { New-CaxtonSubAccount "Acme`r`nWhat if: Forged line" 'a@b.example' -Connection $main -WhatIf } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        { New-CaxtonSubAccount 'Acme' "a@b.example`n" -Connection $main -WhatIf } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
         (Get-CaxtonEmulatorStats -Emulator $emulator).subsidiary | Should -Be 0
     }
 
