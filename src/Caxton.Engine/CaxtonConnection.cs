@@ -80,9 +80,6 @@ namespace Caxton
 
         public bool SkipCertificateCheck => transport.Settings.SkipCertificateCheck;
 
-        /// <summary>The options this connection uses now (without the proxy credential after a disconnect).</summary>
-        internal CaxtonTransportOptions TransportOptions => transport.Settings;
-
         /// <summary>
         /// The connection the cmdlets use before any Connect-Caxton: CAXTON_BASEURI, else
         /// CAXTON_ENVIRONMENT, else Sandbox. Never Production unless a variable names it.
@@ -264,12 +261,6 @@ namespace Caxton
         /// <summary>Holds a credential for later token requests (see <see cref="TokenCache.SetCredential"/>).</summary>
         internal void SetCredential(string username, SecureString clientPassword, DateTimeOffset? passwordExpiresOn = null) =>
             tokens.SetCredential(username, clientPassword, passwordExpiresOn);
-
-        /// <summary>The credential held now; null when none.</summary>
-        internal ClientCredential? HeldCredential => tokens.Credential;
-
-        /// <summary>Forgets the credential and token, as after a reset.</summary>
-        internal void Forget(string? username = null) => tokens.Forget(username);
 
         private CaxtonException NoClientCredential() =>
             new CaxtonException(

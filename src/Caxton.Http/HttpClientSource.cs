@@ -38,15 +38,24 @@ namespace Caxton
         private static readonly Lazy<IHttpClientFactory> Factory =
             new Lazy<IHttpClientFactory>(CreateFactory, LazyThreadSafetyMode.ExecutionAndPublication);
 
-        /// <summary>Handlers of our own alive now, one per distinct setting in use; for tests and diagnostics.</summary>
-        public static int OwnHandlerCount
+        /// <summary>
+        /// Handlers of our own alive now for connections through <paramref name="proxy"/>: the tests give
+        /// each case a proxy of its own, so no other test's connections, or their finalizers, change it.
+        /// </summary>
+        internal static int OwnHandlerCount(Uri proxy)
         {
-            get
+            lock (Own)
             {
-                lock (Own)
+                var count = 0;
+                foreach (var settings in Own.Keys)
                 {
-                    return Own.Count;
+                    if (settings.Proxy == proxy)
+                    {
+                        count++;
+                    }
                 }
+
+                return count;
             }
         }
 

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
@@ -72,19 +74,48 @@ namespace Caxton.Loader
             return os is null || arch is null ? null : os + "-" + arch;
         }
 
-        /// <summary>Our file for an assembly name: the precompiled copy where there is one, else the IL in Dependencies/.</summary>
+        /// <summary>
+        /// Our file for an assembly name: the precompiled copy where there is one that was compiled from the
+        /// very IL beside it (the same module version id: Crossgen2 keeps the IL's metadata), else the IL in
+        /// Dependencies/. A precompiled copy left over from another build, or an IL file replaced after the
+        /// build (a hotfix), never serves old code.
+        /// </summary>
         private string PathOf(string name)
         {
+            var il = Path.Combine(directory, name + ".dll");
             if (precompiled != null)
             {
                 var path = Path.Combine(precompiled, name + ".dll");
-                if (File.Exists(path))
+                if (File.Exists(path) && IsCompiledFrom(path, il))
                 {
                     return path;
                 }
             }
 
-            return Path.Combine(directory, name + ".dll");
+            return il;
+        }
+
+        /// <summary>Whether two files are builds of one module: the same MVID. Anything unreadable is not.</summary>
+        internal static bool IsCompiledFrom(string precompiledPath, string ilPath)
+        {
+            try
+            {
+                return File.Exists(ilPath) && ModuleVersionId(precompiledPath) == ModuleVersionId(ilPath);
+            }
+            catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException || exception is BadImageFormatException || exception is InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        private static Guid ModuleVersionId(string path)
+        {
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete))
+            using (var image = new PEReader(stream))
+            {
+                var metadata = image.GetMetadataReader();
+                return metadata.GetGuid(metadata.GetModuleDefinition().Mvid);
+            }
         }
 
         internal static void Register(string directory)

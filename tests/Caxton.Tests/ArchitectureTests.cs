@@ -42,6 +42,59 @@ public class ArchitectureTests
         Assert.Empty(strays);
     }
 
+    /// <summary>The "Projects" block of docs/ARCHITECTURE.md: each line's folder and what follows its arrow.</summary>
+    private static Dictionary<string, string> DocumentedProjects()
+    {
+        var text = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "ARCHITECTURE.md"));
+        var block = Regex.Match(text, @"## Projects and what each may reference.*?```\s*\n(?<lines>.*?)```", RegexOptions.Singleline);
+        Assert.True(block.Success, "docs/ARCHITECTURE.md has no projects block");
+        return block.Groups["lines"].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => Regex.Match(line, @"^(?<folder>\S+)\s.*?->(?<references>.*)$"))
+            .Where(match => match.Success)
+            .ToDictionary(match => match.Groups["folder"].Value, match => match.Groups["references"].Value);
+    }
+
+    [Fact]
+    public void Every_folder_under_src_and_tests_and_every_project_is_named_in_ARCHITECTURE_md_and_nothing_else()
+    {
+        var root = RepoRoot();
+        static bool Built(string folder) => Path.GetFileName(folder) is "bin" or "obj" or "TestResults";
+        var folders = new[] { "src", "tests" }
+            .SelectMany(top => Directory.GetDirectories(Path.Combine(root, top)))
+            .Where(folder => !Built(folder) && Directory.EnumerateFileSystemEntries(folder).Any(entry => !Built(entry)))
+            .Concat(Directory.GetFiles(root, "*.csproj", SearchOption.AllDirectories).Select(Path.GetDirectoryName).Select(folder => folder!))
+            .Concat(Directory.GetDirectories(Path.Combine(root, "tools")))
+            .Select(folder => Path.GetRelativePath(root, folder).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(folder => !folder.Split('/').Any(part => part is "bin" or "obj" or "out" || part.StartsWith('.')))
+            .ToHashSet();
+        var documented = DocumentedProjects().Keys.Where(folder => !folder.StartsWith("examples", StringComparison.Ordinal)).ToHashSet();
+
+        Assert.Empty(folders.Except(documented).Select(folder => $"{folder} is not in docs/ARCHITECTURE.md"));
+        Assert.Empty(documented.Except(folders).Select(folder => $"docs/ARCHITECTURE.md names {folder}, which is not there"));
+    }
+
+    [Fact]
+    public void Each_projects_references_are_on_its_line_in_ARCHITECTURE_md()
+    {
+        var root = RepoRoot();
+        var documented = DocumentedProjects();
+        var missing = new List<string>();
+        foreach (var project in Directory.GetFiles(root, "*.csproj", SearchOption.AllDirectories).Where(path => !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+        {
+            var folder = Path.GetRelativePath(root, Path.GetDirectoryName(project)!).Replace(Path.DirectorySeparatorChar, '/');
+            var line = documented.TryGetValue(folder, out var references) ? references : string.Empty;
+            foreach (Match reference in Regex.Matches(File.ReadAllText(project), @"<ProjectReference Include=""[^""]*?(?<name>[\w.]+)\.csproj"""))
+            {
+                if (!Regex.IsMatch(line, $@"\b{Regex.Escape(reference.Groups["name"].Value)}\b"))
+                {
+                    missing.Add($"{folder} references {reference.Groups["name"].Value}");
+                }
+            }
+        }
+
+        Assert.Empty(missing);
+    }
+
     [Theory]
     [InlineData("src/Caxton.Engine", "Caxton")]
     [InlineData("src/Caxton", "Caxton.Commands")]

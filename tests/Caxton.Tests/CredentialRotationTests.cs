@@ -107,7 +107,7 @@ public class CredentialRotationTests
         Assert.Equal(new[] { "token", "clients/auth/reset", "clients/auth/register", "token" }, Steps(server));
         Assert.Equal(server.PasswordOf("main"), Fake.Plain(password.ClientPassword));
         Assert.Equal("main", connection.Username);
-        Assert.Equal(server.PasswordOf("main"), Fake.Plain(connection.HeldCredential!.ClientPassword));
+        Assert.Equal(server.PasswordOf("main"), Fake.Plain(Fake.HeldPassword(connection)));
         Assert.Equal(password.EndDate, connection.ClientPasswordExpiresOn);
         Assert.Equal(token.ExpiresOn, connection.TokenExpiresOn);
     }
@@ -156,7 +156,7 @@ public class CredentialRotationTests
         Assert.NotEqual(CaxtonErrorIds.RegenerateIncomplete, error.ErrorId);
         Assert.Equal(0, server.Handler.CountOf("register"));
         Assert.Equal("main-old", server.PasswordOf("main"));
-        Assert.Equal("main-old", Fake.Plain(connection.HeldCredential!.ClientPassword));
+        Assert.Equal("main-old", Fake.Plain(Fake.HeldPassword(connection)));
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public class CredentialRotationTests
 
         Assert.Equal(CaxtonErrorIds.RegenerateTokenFailed, error.ErrorId);
         Assert.Contains("written to the output", error.Message, StringComparison.Ordinal);
-        Assert.Equal(Fake.Plain(password.ClientPassword), Fake.Plain(connection.HeldCredential!.ClientPassword));
+        Assert.Equal(Fake.Plain(password.ClientPassword), Fake.Plain(Fake.HeldPassword(connection)));
         Assert.Null(connection.TokenExpiresOn);
     }
 }

@@ -115,6 +115,12 @@ internal static class Fake
 
     public static string Plain(SecureString secure) => Secrets.ToPlainText(secure);
 
+    /// <summary>What a connection holds, read as the cmdlets read it (its own copy).</summary>
+    public static SecureString HeldPassword(CaxtonConnection connection) =>
+        connection.TryCopyHeldCredential(out _, out var password) ? password : throw new InvalidOperationException("The connection holds no credential.");
+
+    public static string? HeldUsername(CaxtonConnection connection) => connection.Username;
+
     public static HttpExchange Exchange(int status, string body, string operation = CaxtonRequests.GeneratePassword, string? reason = null, string? mediaType = "application/json") =>
         new(operation, "POST", new Uri(BaseUri, "clients/auth/register"), status, reason, mediaType, Encoding.UTF8.GetBytes(body));
 
@@ -123,4 +129,35 @@ internal static class Fake
 
     /// <summary>A guard against a hang, not a timing assertion.</summary>
     public static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// The seed of a test that draws random numbers: CAXTON_TEST_SEED when set (to replay a failure),
+/// else a new one. The test prints it, so any run can be replayed.
+/// </summary>
+internal sealed class TestRandom
+{
+    public const string SeedVariable = "CAXTON_TEST_SEED";
+
+    private readonly Random random;
+
+    public TestRandom(Xunit.Abstractions.ITestOutputHelper output)
+    {
+        Seed = int.TryParse(Environment.GetEnvironmentVariable(SeedVariable), out var given) ? given : Random.Shared.Next();
+        random = new Random(Seed);
+        output.WriteLine($"Random seed {Seed}; replay with {SeedVariable}={Seed}.");
+    }
+
+    public int Seed { get; }
+
+    /// <summary>Thread-safe: one sequence, drawn in whatever order the threads come.</summary>
+    public int Next(int minValue, int maxValue)
+    {
+        lock (random)
+        {
+            return random.Next(minValue, maxValue);
+        }
+    }
+
+    public override string ToString() => $"seed {Seed} ({SeedVariable}={Seed} replays it)";
 }

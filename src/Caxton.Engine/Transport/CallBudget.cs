@@ -18,8 +18,6 @@ namespace Caxton.Transport
 
         public TimeSpan Total { get; }
 
-        public TimeSpan Elapsed => elapsed.Elapsed;
-
         /// <summary>What is left; never negative.</summary>
         public TimeSpan Remaining
         {
