@@ -18,6 +18,9 @@ internal sealed class ReferenceClosure
     /// <summary>PowerShell 7's load context API: only Caxton.Loader.dll, never loaded on 5.1, may name it.</summary>
     private const string LoaderAssembly = "System.Runtime.Loader";
 
+    /// <summary>What else only the loader names, from PowerShell 7's runtime: the metadata reader of its MVID check.</summary>
+    private const string LoaderMetadataAssembly = "System.Reflection.Metadata";
+
     /// <summary>Caxton's PowerShell 7 loader, loaded by Caxton.dll's ModuleInitializer on .NET only.</summary>
     public const string LoaderFile = "Caxton.Loader.dll";
 
@@ -69,7 +72,7 @@ internal sealed class ReferenceClosure
 
     private string? Problem(string fileName, string name, Version version, Dictionary<string, (Version Version, bool InDependencies)> shipped)
     {
-        if (string.Equals(name, LoaderAssembly, StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(name, LoaderAssembly, StringComparison.OrdinalIgnoreCase) || string.Equals(name, LoaderMetadataAssembly, StringComparison.OrdinalIgnoreCase) && fileName == LoaderFile)
         {
             return fileName == LoaderFile ? null : $"only the PowerShell 7 loader, {LoaderFile}, may reference it";
         }
