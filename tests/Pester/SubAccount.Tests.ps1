@@ -124,4 +124,13 @@ Describe 'New-CaxtonSubAccount' {
         $shown | Should -Match 'Username\s+Clientname\s+Email\s+ApiStatus\s+CreatedOn'
         $shown | Should -Match ([regex]::Escape($sub.Username))
     }
+
+    It 'makes the new sub-account''s Username and Clientname complete for New-CaxtonPassword' {
+        $main = New-MainConnection
+        $sub = New-CaxtonSubAccount (New-CompanyName) 'a@b.example' -Connection $main -Confirm:$false
+        $line = "New-CaxtonPassword -Username "
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain "'$($sub.Username)'"
+        $line = "New-CaxtonPassword -Username '$($sub.Username)' -Clientname "
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @("'$($sub.Clientname)'")
+    }
 }

@@ -8,7 +8,7 @@ using System.Runtime.CompilerServices;
 namespace Caxton.Commands.Completers
 {
     /// <summary>
-    /// Completes the clientnames that New-CaxtonPassword and Reset-CaxtonCredential used successfully in
+    /// Completes the clientnames that New-CaxtonPassword and Reset-CaxtonCredential used successfully (or New-CaxtonSubAccount created) in
     /// this runspace (the connections hold no clientname), those of the -Username given first when there is one.
     /// </summary>
     public sealed class ClientnameCompleter : ConnectionValueCompleter
@@ -34,6 +34,20 @@ namespace Caxton.Commands.Completers
                 {
                     used.Add(new KeyValuePair<string, string>(username, clientname));
                 }
+            }
+        }
+
+        /// <summary>The usernames Caxton accepted or issued in this runspace (a new sub-account's, for one).</summary>
+        internal static IEnumerable<string> UsedUsernames()
+        {
+            if (Runspace.DefaultRunspace is null || !Used.TryGetValue(Runspace.DefaultRunspace, out var used))
+            {
+                return Enumerable.Empty<string>();
+            }
+
+            lock (used)
+            {
+                return used.Select(pair => pair.Key).ToList();
             }
         }
 
