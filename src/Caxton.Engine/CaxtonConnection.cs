@@ -83,7 +83,7 @@ namespace Caxton
 
         /// <summary>
         /// The connection the cmdlets use before any Connect-Caxton: CAXTON_BASEURI, else
-        /// CAXTON_ENVIRONMENT, else Sandbox. Never Production unless a variable names it.
+        /// CAXTON_ENVIRONMENT, else none (NotConnected): no host is ever chosen for the user.
         /// </summary>
         public static CaxtonConnection FromEnvironmentVariables()
         {
@@ -102,7 +102,7 @@ namespace Caxton
                 return FromVariable(CaxtonEnvironment.EnvironmentVariable, environment!, value => new CaxtonConnection(CaxtonEnvironment.GetBaseUri(value)));
             }
 
-            return new CaxtonConnection(CaxtonEnvironment.GetBaseUri(CaxtonEnvironment.Sandbox));
+            throw CaxtonException.NotConnected(null, null);
         }
 
         /// <summary>A connection from one CAXTON_* variable; a bad value fails naming the variable, so the user knows where to look.</summary>

@@ -172,7 +172,19 @@ namespace Caxton.Commands
                 return true;
             }
 
-            return ShouldProcess(target, action);
+            try
+            {
+                return ShouldProcess(target, action);
+            }
+            catch (PSInvalidOperationException refused) when (!confirm && refused.ErrorRecord.ErrorDetails?.RecommendedAction is null)
+            {
+                // The host cannot ask (pwsh -NonInteractive, a scheduled job): PowerShell's own error, with the way out.
+                refused.ErrorRecord.ErrorDetails = new ErrorDetails(refused.Message)
+                {
+                    RecommendedAction = "This host cannot ask for confirmation (pwsh -NonInteractive, a scheduled job): add -Force to go ahead without asking, or -WhatIf to see what would be done.",
+                };
+                throw;
+            }
         }
 
         internal static ErrorRecord ToErrorRecord(Exception exception, object? target)
@@ -193,11 +205,11 @@ namespace Caxton.Commands
 
             // A bug of ours: say so plainly rather than show a raw .NET exception, whose message or stack
             // could carry server text or a secret; so none of it is kept.
-            return new ErrorRecord(
-                new InvalidOperationException($"Unexpected error in the Caxton module ({exception.GetType().Name}). Please report it."),
-                "UnexpectedError",
-                ErrorCategory.NotSpecified,
-                target);
+            var unexpected = $"Unexpected error in the Caxton module ({exception.GetType().Name}). Please report it.";
+            return new ErrorRecord(new InvalidOperationException(unexpected), CaxtonErrorIds.UnexpectedError, ErrorCategory.NotSpecified, target)
+            {
+                ErrorDetails = new ErrorDetails(unexpected) { RecommendedAction = CaxtonErrorIds.RecommendedActionFor(CaxtonErrorIds.UnexpectedError) },
+            };
         }
 
         internal static ErrorCategory CategoryOf(CaxtonErrorKind kind)

@@ -135,19 +135,22 @@ namespace Caxton.Tokens
                 adopt |= asked is null && credential is null;
                 var wanted = asked ?? credential ?? ClientCredential.FromEnvironmentVariables() ?? throw noCredential();
                 var holdsWanted = Same(credential, wanted);
-                if (holdsWanted && wanted.PasswordExpiresOn is DateTimeOffset learned && learned != credential!.PasswordExpiresOn)
-                {
-                    // A piped password brings its EndDate. Requests under way are matched by value, so this orphans none.
-                    credential = credential.WithExpiry(learned);
-                }
 
-                effective = holdsWanted ? credential! : wanted;
+                // A piped password brings its EndDate: it applies to this call, and is committed to the
+                // held credential only when the call succeeds (a failed call changes nothing).
+                effective = holdsWanted && !(wanted.PasswordExpiresOn is DateTimeOffset learned && learned != credential!.PasswordExpiresOn) ? credential! : wanted;
                 CheckPasswordLifetime(effective, now, log);
                 if (!force && holdsWanted && token != null && IsFresh(token, now))
                 {
                     if (log.IsVerboseEnabled)
                     {
                         log.Verbose($"{CaxtonRequests.GetAccessToken}: the cached token for '{token.Username}', valid until {token.ExpiresOn:u}; no request sent.");
+                    }
+
+                    if (adopt && !ReferenceEquals(effective, credential))
+                    {
+                        // Requests under way are matched by value, so this orphans none.
+                        credential = effective;
                     }
 
                     return token;
@@ -193,6 +196,11 @@ namespace Caxton.Tokens
                 {
                     credential = adopted;
                     token = fresh;
+                }
+                else if (held && replaced == replacedAtAsk && adopted.PasswordExpiresOn is DateTimeOffset learned && learned != credential!.PasswordExpiresOn)
+                {
+                    // The same credential with an EndDate learned from this (successful) call.
+                    credential = credential.WithExpiry(learned);
                 }
             }
         }
