@@ -114,7 +114,7 @@ public class RecommendedActionTests
     }
 
     [Fact]
-    public void The_ErrorIds_are_many_so_the_enumeration_is_real() => Assert.True(AllErrorIds().Count() >= 30);
+    public void The_ErrorIds_are_many_so_the_enumeration_is_real() => Assert.True(AllErrorIds().Count >= 30);
 
     [Theory]
     [InlineData(404, "GET", "https://example.test/api/reference/nowhere", "check the path")]
