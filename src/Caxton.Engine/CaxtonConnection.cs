@@ -246,17 +246,23 @@ namespace Caxton
                 var mainToken = await TokenWithinAsync(budget, cancel => GetTokenAsync(false, log, cancel), cancellationToken).ConfigureAwait(false);
                 bearer = Secrets.ToPlainText(mainToken.AccessToken);
             }
-            else if (tokens.Token is CaxtonToken own && string.Equals(own.Username, username, StringComparison.Ordinal) && TokenCache.IsFresh(own, DateTimeOffset.UtcNow))
-            {
-                // The contract's main-account reset is anonymous; a Caxton that wants the account's own
-                // token gets it when one is at hand (no request is made for it).
-                bearer = Secrets.ToPlainText(own.AccessToken);
-            }
 
             // A PUT: resetting twice leaves the same state as resetting once.
             var response = await transport.SendAsync(
                 () => CaxtonRequests.Reset(BaseUri, ResetPath, username, clientname, identityNumber, bearer),
                 CaxtonRequests.ResetClientCredentials, RequestSafety.Idempotent, budget, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
+            if (identityNumber is null && response.Status == 401 && tokens.Token is CaxtonToken own
+                && string.Equals(own.Username, username, StringComparison.Ordinal) && TokenCache.IsFresh(own, DateTimeOffset.UtcNow))
+            {
+                // The contract's main-account reset is anonymous; a Caxton that wants the account's own
+                // token (401) gets the one at hand, once. A PUT, so asking again is harmless.
+                log.Verbose($"{CaxtonRequests.ResetClientCredentials}: HTTP 401 without a token; trying once more with the token of '{username}'.");
+                var ownBearer = Secrets.ToPlainText(own.AccessToken);
+                response = await transport.SendAsync(
+                    () => CaxtonRequests.Reset(BaseUri, ResetPath, username, clientname, null, ownBearer),
+                    CaxtonRequests.ResetClientCredentials, RequestSafety.Idempotent, budget, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
+            }
+
             LearnClock(response.ResponseDate, DateTimeOffset.UtcNow);
             var model = ResponseReader.ReadEnvelope(response);
             if (identityNumber is null)
