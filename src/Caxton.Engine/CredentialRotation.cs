@@ -285,7 +285,7 @@ namespace Caxton
                 throw new CaxtonException(
                     CaxtonErrorIds.RegenerateTokenFailed,
                     exception.Kind,
-                    $"The new client password of '{PasswordUsername}' was generated (valid until {password.EndDate:u}) and written to the output, but its token request failed: {exception.Message} The password object is this error's TargetObject.",
+                    $"The new client password of '{PasswordUsername}' was generated and written to the output (valid until {password.EndDate:u}), but its token request failed: {exception.Message} The password object is this error's TargetObject.",
                     exception)
                 {
                     RecommendedAction = $"Store the new password now: $error[0].TargetObject is the password object (its Credential and EndDate); then get its token: Get-CaxtonToken -Credential <the stored credential>{(IsSubAccount ? string.Empty : ", or just Get-CaxtonToken: the connection holds it")}.",

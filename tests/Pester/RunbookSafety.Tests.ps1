@@ -57,7 +57,7 @@ Describe 'No implicit remote default (finding 1)' {
 
     It 'with no Connect-Caxton and no CAXTON_* variable, every such cmdlet fails at once with NotConnected' {
         $body = foreach ($call in $talkingCalls.GetEnumerator()) {
-            "try { $($call.Value) -ErrorAction Stop; 'SE' + 'NT $($call.Key)' } catch { 'RESULT $($call.Key) ' + `$_.FullyQualifiedErrorId + ' | ' + `$_.Exception.Message + ' | ' + `$_.ErrorDetails.RecommendedAction }"
+            "try { $($call.Value) -ErrorAction Stop; 'REACH' + 'ED $($call.Key)' } catch { 'RESULT $($call.Key) ' + `$_.FullyQualifiedErrorId + ' | ' + `$_.Exception.Message + ' | ' + `$_.ErrorDetails.RecommendedAction }"
         }
         $run = Invoke-Runbook ($body -join "`n")
         foreach ($name in $talkingCalls.Keys) {
@@ -68,7 +68,7 @@ Describe 'No implicit remote default (finding 1)' {
             $line | Should -Match 'CAXTON_BASEURI'
             $line | Should -Match 'Nothing was sent'
         }
-        $run.Text | Should -Not -Match 'SENT '
+        $run.Text | Should -Not -Match 'REACHED'
     }
 
     It 'a failed Connect-Caxton leaves the default empty: the next call is NotConnected citing it, and nothing is sent' {
@@ -80,14 +80,14 @@ Describe 'No implicit remote default (finding 1)' {
 `$stale = [pscredential]::new('$($old.Username)-other', (ConvertTo-SecureString 'stale' -AsPlainText -Force))
 Connect-Caxton -BaseUri '$($emulator.BaseUri)' -Credential `$stale 2>`$null
 'AFTER CONNECT'
-try { Invoke-CaxtonRestMethod reference/lookup/banks/GBP; 'SE' + 'NT' } catch { 'RESULT ' + `$_.FullyQualifiedErrorId + ' | ' + `$_.Exception.Message }
+try { Invoke-CaxtonRestMethod reference/lookup/banks/GBP; 'REACH' + 'ED' } catch { 'RESULT ' + `$_.FullyQualifiedErrorId + ' | ' + `$_.Exception.Message }
 "@
         $run.Output | Should -Contain 'AFTER CONNECT'
         $result = $run.Output -like 'RESULT *'
         $result | Should -Match '^RESULT NotConnected,'
         $result | Should -Match 'the last Connect-Caxton failed'
         $result | Should -Match 'InvalidCredentials'
-        $run.Text | Should -Not -Match '\bSENT\b'
+        $run.Text | Should -Not -Match 'REACHED'
         (Get-CaxtonEmulatorStats -Emulator $emulator).banks | Should -Be 0
     }
 
@@ -100,14 +100,14 @@ try { Invoke-CaxtonRestMethod reference/lookup/banks/GBP; 'SE' + 'NT' } catch { 
 `$null = Connect-Caxton -BaseUri '$($emulator.BaseUri)' -Name Prod -Credential `$prodCred
 `$null = Connect-Caxton -BaseUri '$($emulator.BaseUri)' -Name Other -Credential `$otherCred
 Connect-Caxton -BaseUri 'http://127.0.0.l:5080/api/' -Name Prod 2>`$null
-try { Get-CaxtonToken -Connection Prod; 'SE' + 'NT PROD' } catch { 'PROD ' + `$_.FullyQualifiedErrorId + ' | ' + `$_.Exception.Message }
-try { Get-CaxtonToken; 'SE' + 'NT DEFAULT' } catch { 'DEFAULT ' + `$_.FullyQualifiedErrorId }
+try { Get-CaxtonToken -Connection Prod; 'REACH' + 'ED PROD' } catch { 'PROD ' + `$_.FullyQualifiedErrorId + ' | ' + `$_.Exception.Message }
+try { Get-CaxtonToken; 'REACH' + 'ED DEFAULT' } catch { 'DEFAULT ' + `$_.FullyQualifiedErrorId }
 'OTHER ' + (Get-CaxtonToken -Connection Other).Username
 "@
         ($run.Output -like 'PROD *') | Should -Match "^PROD NotConnected,.*named 'Prod'.*Connect-Caxton -Name 'Prod' failed.*InsecureBaseUri"
         ($run.Output -like 'DEFAULT *') | Should -Match '^DEFAULT NotConnected,'
         $run.Output | Should -Contain "OTHER $($other.Username)"
-        $run.Text | Should -Not -Match 'SENT'
+        $run.Text | Should -Not -Match 'REACHED'
     }
 
     It 'a connect that succeeds again clears the failure' {

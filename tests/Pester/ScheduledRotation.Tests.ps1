@@ -237,7 +237,7 @@ catch { 'RESULT ' + `$_.FullyQualifiedErrorId; 'TARGET ' + `$_.TargetObject.GetT
     It 'a pipeline stopped downstream leaves the password in the connection''s UnclaimedPassword' {
         $run = Invoke-Runbook (Get-RunbookText $account @"
 `$conn = Get-CaxtonConnection -Name Prod
-Reset-CaxtonCredential -Connection `$conn -Username `$stored.UserName -Clientname '$($account.Clientname)' -Regenerate -Force | Select-Object -First 0
+Reset-CaxtonCredential -Connection `$conn -Username `$stored.UserName -Clientname '$($account.Clientname)' -Regenerate -Force | Select-Object -First 1 | Out-Null
 'UNCLAIMED ' + `$conn.UnclaimedPassword.Username
 'WORKS ' + (Get-CaxtonToken -Connection (Connect-Caxton -BaseUri '$($emulator.BaseUri)' -Name t) -Credential `$conn.UnclaimedPassword.Credential -Force).Username
 "@)
