@@ -40,6 +40,12 @@ namespace Caxton
 
         public DateTimeOffset CreatedOn { get; }
 
+        /// <summary>The answer's request id, for quoting to Caxton support (and the audit record).</summary>
+        public string? RequestId { get; internal set; }
+
+        /// <summary>The answer's Date header.</summary>
+        public DateTimeOffset? ResponseDate { get; internal set; }
+
         public override string ToString() => $"Sub-account {Username} ({Clientname})";
     }
 }

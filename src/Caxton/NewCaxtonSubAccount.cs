@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 
 namespace Caxton.Commands
@@ -11,6 +12,8 @@ namespace Caxton.Commands
     public sealed class NewCaxtonSubAccountCommand : CaxtonConnectedCmdlet
     {
         // No control characters: they would forge lines in a What-if or a confirmation prompt.
+        private const string AuditAction = "CreateSubAccount";
+
         private const string PrintableText = @"^\P{Cc}+\z";
 
         /// <summary>The company's name: Caxton keeps it as the sub-account's Clientname.</summary>
@@ -36,10 +39,22 @@ namespace Caxton.Commands
                 return;
             }
 
-            var subAccount = Invoke((log, cancel) => connection.NewSubAccountAsync(CompanyName, Email, log, cancel));
+            CaxtonSubAccount subAccount;
+            try
+            {
+                subAccount = Invoke((log, cancel) => connection.NewSubAccountAsync(CompanyName, Email, log, cancel));
+            }
+            catch (Exception exception)
+            {
+                var caxton = exception as CaxtonException;
+                var outcome = caxton != null ? $"Failed ({caxton.ErrorId})" : exception is PipelineStoppedException ? "Stopped" : $"Failed ({CaxtonErrorIds.UnexpectedError})";
+                WriteAuditSafely(AuditAction, connection, connection.Username ?? string.Empty, CompanyName, null, outcome, caxton?.RequestId, caxton?.ResponseDate);
+                throw;
+            }
 
-            // Written first: the account exists now, and nothing after this may lose its Username.
+            // Written first: the account exists now, and nothing after this (the audit line either) may lose its Username.
             WriteObject(subAccount);
+            WriteAuditSafely(AuditAction, connection, subAccount.Username, subAccount.Clientname, null, "Succeeded", subAccount.RequestId, subAccount.ResponseDate);
             Completers.ClientnameCompleter.Remember(subAccount.Username, subAccount.Clientname);
         }
     }

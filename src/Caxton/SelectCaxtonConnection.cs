@@ -37,7 +37,7 @@ namespace Caxton.Commands
             var connection = Connection ?? ConnectionStore.Find(Name);
             if (connection is null)
             {
-                WriteCaxtonError(CaxtonException.ConnectionNotFound(Name), Name);
+                WriteCaxtonError(ConnectionStore.NotFound(Name), Name);
                 return;
             }
 
