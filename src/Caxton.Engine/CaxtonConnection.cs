@@ -343,6 +343,9 @@ namespace Caxton
         /// <summary>Lets go of the HTTP handler only, as when another connection replaces this one's name.</summary>
         public void ReleaseClients() => transport.ReleaseClients();
 
+        /// <summary>The credential held now; null when none.</summary>
+        internal ClientCredential? HeldCredential => tokens.Credential;
+
         /// <summary>Holds a credential for later token requests (see <see cref="TokenCache.SetCredential"/>).</summary>
         internal void SetCredential(string username, SecureString clientPassword, DateTimeOffset? passwordExpiresOn = null) =>
             tokens.SetCredential(username, clientPassword, passwordExpiresOn);
