@@ -42,8 +42,10 @@ internal static class SubAccountEndpoints
 
         if (RequestHelpers.IdentityNumberHeader(context.Request) is string identityNumber)
         {
-            var own = store.SubAccountsOf(caller.Username).Any(sub => sub.IdentityNumber == identityNumber);
-            return Envelope.Result(StatusCodes.Status403Forbidden, own ? ApiStatus.NotMainAccount : ApiStatus.IdentityNumberNotFound, authorisedClient: authorised);
+            // As on every endpoint: a sub-account names none, a foreign one is refused; naming its own
+            // sub-account, a main account would ask a sub-account to create one (NotMainAccount).
+            var own = caller.IsMain && store.SubAccountsOf(caller.Username).Any(sub => sub.IdentityNumber == identityNumber);
+            return Envelope.Result(StatusCodes.Status403Forbidden, !caller.IsMain || own ? ApiStatus.NotMainAccount : ApiStatus.IdentityNumberNotFound, authorisedClient: authorised);
         }
 
         var created = store.CreateSubsidiary(caller, companyName!);
