@@ -133,4 +133,16 @@ Describe 'New-CaxtonSubAccount' {
         $line = "New-CaxtonPassword -Username '$($sub.Username)' -Clientname "
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @("'$($sub.Clientname)'")
     }
+
+    It 'is refused by the emulator with a foreign IdentityNumber header, as on every endpoint' {
+        $main = New-MainConnection
+        $headers = Get-CaxtonToken -Connection $main -AsHeader
+        $headers.IdentityNumber = 'SUB-NOT-MINE'
+        $body = @{ CompanyName = (New-CompanyName); Email = 'a@b.example' } | ConvertTo-Json
+        Reset-CaxtonEmulatorStats -Emulator $emulator
+        $answer = Invoke-WebRequest "$($emulator.BaseUri)clients/subsidiary" -Method Post -Headers $headers -Body $body -ContentType 'application/json' -SkipHttpErrorCheck
+        $answer.StatusCode | Should -Be 403
+        ($answer.Content | ConvertFrom-Json).Content.Model.ApiStatus | Should -Be 'IdentityNumberNotFound'
+        (Get-CaxtonEmulatorStats -Emulator $emulator).subsidiary | Should -Be 1
+    }
 }
