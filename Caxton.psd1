@@ -31,8 +31,9 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('Caxton', 'Payments', 'API', 'Authentication', 'OAuth', 'BearerToken', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
-            ProjectUri   = 'https://github.com/caxton-ps/Caxton'
-            LicenseUri   = 'https://github.com/caxton-ps/Caxton/blob/main/LICENSE'
+            # No ProjectUri, LicenseUri or IconUri until the project has a real public home: an invented
+            # address (a GitHub organisation that is not ours) could send users, and Get-Help -Online,
+            # to anyone's page. The licence travels as the LICENSE file and the Copyright above.
             ReleaseNotes = 'See CHANGELOG.md.'
         }
     }

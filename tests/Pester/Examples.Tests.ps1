@@ -322,6 +322,18 @@ Describe 'What the docs promise when a step fails' {
         finally { $result.Runspace.Dispose() }
     }
 
+    It 'about_Caxton, SUB-ACCOUNTS: "A reset for one that is not the main account''s fails with ApiStatusNotValid"' {
+        # SUB-000123 belongs to acme.api; another company's main account asks to reset it.
+        $null = New-CaxtonEmulatorAccount -Emulator $emulator -Username 'other.corp' -Clientname 'otherclient'
+        $connection = Caxton\Connect-Caxton -BaseUri $emulator.BaseUri -Name 'foreign'
+        try {
+            $null = New-CaxtonPassword -Username 'other.corp' -Clientname 'otherclient' -Connection $connection | Get-CaxtonToken -Connection $connection
+            { Reset-CaxtonCredential -Username 'other.corp' -Clientname 'otherclient' -IdentityNumber 'SUB-000123' -Force -Connection $connection -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ApiStatusNotValid,*'
+        }
+        finally { Disconnect-Caxton -Connection $connection }
+    }
+
     It 'the Azure Automation rotation runbook without permission to write the asset stops with AuthorizationFailed' {
         $scene = @{ Setup = { param($World) Add-GivenAsset $World 'CaxtonProd' (New-GivenPassword) -EndDate ([datetimeoffset]::UtcNow.AddDays(3)); $World.Automation.CanWrite = $false } }
         $result = Invoke-DocExample $byId['README.md: Rotating the client password #3'] $scene
