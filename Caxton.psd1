@@ -13,7 +13,9 @@
     PowerShellVersion    = '5.1'
     FormatsToProcess     = @('Caxton.format.ps1xml')
     TypesToProcess       = @('Caxton.types.ps1xml')
-    # Before Caxton.dll: a plain message on a .NET Framework too old for it (see the file).
+    # Before Caxton.dll: a plain message on a .NET Framework too old for it (see the file). As a required
+    # assembly it also loads before TypesToProcess, whose CodeProperties name its CaxtonTypeMembers.
+    RequiredAssemblies   = @('Caxton.Requirements.dll')
     NestedModules        = @('Caxton.Requirements.dll')
     CmdletsToExport      = @(
         'Connect-Caxton'
