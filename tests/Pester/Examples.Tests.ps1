@@ -359,6 +359,46 @@ Describe 'Documented runbooks stop at their first error' {
     }
 }
 
+Describe 'The harness itself' {
+    BeforeAll {
+        $script:foundIds = @(Get-CaxtonDocExample -Root $repoRoot | ForEach-Object Id)
+    }
+
+    It 'sets a scene only for examples that exist, and classifies only fragments that exist' {
+        foreach ($id in @($Given.Keys) + @($script:NotRunnable.Keys) + @($script:Pending.Keys)) {
+            $foundIds | Should -Contain $id -Because 'a renamed or removed example must not leave its scene or classification behind'
+        }
+    }
+
+    It 'fails an example that uses a parameter the cmdlet does not have (never skips it)' {
+        $result = Invoke-DocExample @{ Id = 'harness: unknown parameter'; Code = "`$ErrorActionPreference = 'Stop'`nConnect-Caxton -Environment Production -NoSuchParameter 1" }
+        try { $result.Terminating.FullyQualifiedErrorId | Should -BeLike 'NamedParameterNotFound,*' }
+        finally { $result.Runspace.Dispose() }
+    }
+
+    It 'sees a non-terminating error of an example that goes on' {
+        $result = Invoke-DocExample @{ Id = 'harness: goes on'; Code = "Get-Secret -Name 'NotThere'`n'went on'" }
+        try {
+            @($result.Errors).FullyQualifiedErrorId | Should -BeLike 'GetSecretNotFound,*'
+            $result.Output | Should -Contain 'went on'
+        }
+        finally { $result.Runspace.Dispose() }
+    }
+
+    It 'maps every documented environment, and only those, to the emulator' {
+        $result = Invoke-DocExample @{ Id = 'harness: environments'; Code = @'
+'Sandbox', 'Staging', 'Production' | ForEach-Object { (Connect-Caxton -Environment $_ -Name $_).BaseUri.AbsoluteUri }
+(Connect-Caxton -BaseUri 'https://example.invalid/api/' -Name other).BaseUri.AbsoluteUri
+'@ }
+        try {
+            $result.Errors | Should -BeNullOrEmpty
+            @($result.Output)[0..2] | Should -Be @($emulator.BaseUri, $emulator.BaseUri, $emulator.BaseUri)
+            @($result.Output)[3] | Should -Be 'https://example.invalid/api/'
+        }
+        finally { $result.Runspace.Dispose() }
+    }
+}
+
 Describe 'Examples pending a change that is not merged yet' {
     It '<Id> (line <Line>) is pending: <Reason>' -ForEach $pending {
         Set-ItResult -Pending -Because $Reason
