@@ -350,6 +350,10 @@ Describe 'What the docs promise when a step fails' {
 }
 
 Describe 'Documented runbooks stop at their first error' {
+    It '<Id> is a console walkthrough, not a runbook: <Reason>' -ForEach @($consoleWalkthroughs.Keys | ForEach-Object { @{ Id = $_; Reason = $consoleWalkthroughs[$_]; Exists = $runnable.Id -contains $_ } }) {
+        $Exists | Should -BeTrue -Because 'an exemption names an example that runs'
+    }
+
     It '<Id> (line <Line>) starts with $ErrorActionPreference = ''Stop'' or handles its errors' -ForEach $runbooks {
         $ast = [Management.Automation.Language.Parser]::ParseInput($Code, [ref]$null, [ref]$null)
         $first = @($ast.EndBlock.Statements)[0]
