@@ -327,7 +327,7 @@ Describe 'What the docs promise when a step fails' {
         finally { $result.Runspace.Dispose() }
     }
 
-    It 'about_Caxton, SUB-ACCOUNTS: "A reset for one that is not the main account''s fails with ApiStatusNotValid"' {
+    It 'about_Caxton, SUB-ACCOUNTS: a foreign IdentityNumber fails a reset with ApiStatusNotValid, and the emulator refuses it on every call' {
         # SUB-000123 belongs to acme.api; another company's main account asks to reset it.
         $null = New-CaxtonEmulatorAccount -Emulator $emulator -Username 'other.corp' -Clientname 'otherclient'
         $connection = Caxton\Connect-Caxton -BaseUri $emulator.BaseUri -Name 'foreign'
@@ -335,15 +335,34 @@ Describe 'What the docs promise when a step fails' {
             $null = New-CaxtonPassword -Username 'other.corp' -Clientname 'otherclient' -Connection $connection | Get-CaxtonToken -Connection $connection
             { Reset-CaxtonCredential -Username 'other.corp' -Clientname 'otherclient' -IdentityNumber 'SUB-000123' -Force -Connection $connection -ErrorAction Stop } |
                 Should -Throw -ErrorId 'ApiStatusNotValid,*'
+            # "the local emulator refuses it on every call that takes one"
+            { Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -IdentityNumber 'SUB-000123' -Connection $connection -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ApiStatusNotValid,*'
         }
         finally { Disconnect-Caxton -Connection $connection }
     }
 
-    It 'the Azure Automation rotation runbook without permission to write the asset stops with AuthorizationFailed' {
-        $scene = @{ Setup = { param($World) Add-GivenAsset $World 'CaxtonProd' (New-GivenPassword) -EndDate ([datetimeoffset]::UtcNow.AddDays(3)); $World.Automation.CanWrite = $false } }
-        $result = Invoke-DocExample $byId['README.md: Rotating the client password #3'] $scene
+    It '<Name>: the rotation stops with RegenerateHandOffFailed, and the new password is the error''s TargetObject' -ForEach @(
+        @{
+            Name  = 'the Azure Automation runbook without permission to write the asset'
+            Id    = 'README.md: Rotating the client password #3'
+            Setup = { param($World) Add-GivenAsset $World 'CaxtonProd' (New-GivenPassword) -EndDate ([datetimeoffset]::UtcNow.AddDays(3)); $World.Automation.CanWrite = $false }
+            Cause = 'does not have authorization'
+        }
+        @{
+            Name  = 'the SecretManagement runbook with a vault that keeps no metadata'
+            Id    = 'README.md: Rotating the client password #2'
+            Setup = { param($World) Add-GivenSecret $World 'CaxtonProd' (New-GivenPassword) -EndDate ([datetimeoffset]::UtcNow.AddDays(3)); $World.Vaults.SecretStore.SupportsMetadata = $false }
+            Cause = 'does not support secret metadata'
+        }
+    ) {
+        $result = Invoke-DocExample $byId[$Id] @{ Setup = $Setup }
         try {
-            $result.Terminating.FullyQualifiedErrorId | Should -BeLike 'AuthorizationFailed,*'
+            $result.Terminating.FullyQualifiedErrorId | Should -BeLike 'RegenerateHandOffFailed,*'
+            "$($result.Terminating)" | Should -Match ([regex]::Escape($Cause)) -Because 'the error says why the hand-off failed'
+            $password = $result.Terminating.TargetObject
+            $password | Should -BeOfType ([Caxton.CaxtonClientPassword])
+            Test-WorkingCredential $password.Credential | Should -BeTrue -Because 'the new password is not lost'
         }
         finally { $result.Runspace.Dispose() }
     }
