@@ -161,6 +161,9 @@ BeforeAll {
             Prelude = '$null = Connect-Caxton -Environment Production'
             Then    = { param($World) Test-WorkingCredential $World.Vaults.CompanyVault.Secrets['Caxton-Production'].Secret | Should -BeTrue -Because 'the renewed password is kept, not discarded' }
         }
+        'docs/New-CaxtonSubAccount.md: Example 1'    = @{ Prelude = "`$null = Connect-Caxton -Environment Production; `$null = New-CaxtonPassword -Username 'acme.api' -Clientname 'acmeclient'" }
+        'docs/New-CaxtonSubAccount.md: Example 2'    = @{ Prelude = "`$null = Connect-Caxton -Environment Production; `$null = New-CaxtonPassword -Username 'acme.api' -Clientname 'acmeclient'" }
+        'docs/New-CaxtonSubAccount.md: Example 3'    = @{ Prelude = '$null = Connect-Caxton -Environment Production' }
         'docs/Reset-CaxtonCredential.md: Example 1'  = @{ Setup = { param($World) $null = New-GivenPassword }; Prelude = '$null = Connect-Caxton -Environment Production' }
         'docs/Reset-CaxtonCredential.md: Example 2'  = @{ Prelude = '$null = Connect-Caxton -Environment Production' }
         'docs/Reset-CaxtonCredential.md: Example 3'  = @{
