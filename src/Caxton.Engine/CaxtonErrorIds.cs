@@ -30,5 +30,9 @@ namespace Caxton
         public const string SubAccountNamesRequired = "SubAccountNamesRequired";
         public const string SubAccountNamesWithoutIdentityNumber = "SubAccountNamesWithoutIdentityNumber";
         public const string SecretDisposed = "SecretDisposed";
+        public const string ProxyAuthenticationRequired = "ProxyAuthenticationRequired";
+        public const string CertificateRejected = "CertificateRejected";
+        public const string RedirectNotFollowed = "RedirectNotFollowed";
+        public const string InvalidCertificateAuthority = "InvalidCertificateAuthority";
     }
 }
