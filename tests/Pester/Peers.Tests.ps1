@@ -143,6 +143,28 @@ Describe 'nginx as a TLS front with a throwaway CA' -Skip:$noPeers {
     }
 }
 
+Describe 'Connect-Caxton -CertificateAuthority input' {
+    It 'a file that is no certificate, a missing file, another type or -SkipCertificateCheck beside it: InvalidCertificateAuthority, and no connection' {
+        $before = Get-CaxtonConnection
+        $notCertificate = Join-Path $work 'not-a-certificate.pem'
+        Set-Content -LiteralPath $notCertificate -Value "-----BEGIN CERTIFICATE-----`nbm90IGEgY2VydGlmaWNhdGU=`n-----END CERTIFICATE-----"
+        $cases = @(
+            @{ CertificateAuthority = $notCertificate },
+            @{ CertificateAuthority = (Join-Path $work 'missing.pem') },
+            @{ CertificateAuthority = 42 },
+            @{ CertificateAuthority = $notCertificate; SkipCertificateCheck = $true }
+        )
+        foreach ($case in $cases) {
+            $record = $null
+            try { $null = Connect-Caxton -BaseUri 'https://caxton.test/api/' @case } catch { $record = $_ }
+            $record.FullyQualifiedErrorId | Should -Be 'InvalidCertificateAuthority,Caxton.Commands.ConnectCaxtonCommand'
+            $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $record.ErrorDetails.RecommendedAction | Should -Match 'root certificate'
+        }
+        (Get-CaxtonConnection).BaseUri | Should -Be $before.BaseUri
+    }
+}
+
 Describe 'squid with basic proxy authentication, in front of the TLS host' -Skip:$noPeers {
     BeforeAll {
         # caxton.test is loopback only in squid's own hosts file: Caxton really goes through the proxy.
