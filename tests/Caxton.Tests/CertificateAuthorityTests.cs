@@ -13,8 +13,10 @@ namespace Caxton.Tests;
 /// <summary>
 /// -CertificateAuthority and CertificateRejected through the real handlers (HttpClientSource), against an
 /// in-process TLS server with certificates made here: the same checks as Peers.Tests.ps1 against nginx,
-/// on any machine. The root is trusted by its own connection only.
+/// on any machine. The root is trusted by its own connection only. In the "HTTP handlers" collection:
+/// these connections lease handlers of their own, which HttpClientLeaseTests counts process-wide.
 /// </summary>
+[Collection("HTTP handlers")]
 public sealed class CertificateAuthorityTests
 {
     private const string Issuer = "CN=Caxton Unit Test Root";
@@ -126,9 +128,20 @@ public sealed class CertificateAuthorityTests
         }
     }
 
-    private static Task<HttpExchange> Get(Uri uri, CaxtonTransportOptions options) =>
-        new CaxtonTransport(null, options).SendAsync(
-            () => new HttpRequestMessage(HttpMethod.Get, uri), "Ping", RequestSafety.Idempotent, TimeSpan.FromSeconds(20), NullLog.Instance, CancellationToken.None);
+    private static async Task<HttpExchange> Get(Uri uri, CaxtonTransportOptions options)
+    {
+        var transport = new CaxtonTransport(null, options);
+        try
+        {
+            return await transport.SendAsync(
+                () => new HttpRequestMessage(HttpMethod.Get, uri), "Ping", RequestSafety.Idempotent, TimeSpan.FromSeconds(20), NullLog.Instance, CancellationToken.None);
+        }
+        finally
+        {
+            // As Disconnect-Caxton does: no handler is left for a finalizer to release during another test's count.
+            transport.ReleaseClients();
+        }
+    }
 
     [Fact]
     public async Task The_given_root_is_trusted_with_the_name_checked()
