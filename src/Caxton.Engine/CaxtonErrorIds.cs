@@ -30,6 +30,10 @@ namespace Caxton
         public const string SubAccountNamesRequired = "SubAccountNamesRequired";
         public const string SubAccountNamesWithoutIdentityNumber = "SubAccountNamesWithoutIdentityNumber";
         public const string SecretDisposed = "SecretDisposed";
+        public const string ProxyAuthenticationRequired = "ProxyAuthenticationRequired";
+        public const string CertificateRejected = "CertificateRejected";
+        public const string RedirectNotFollowed = "RedirectNotFollowed";
+        public const string InvalidCertificateAuthority = "InvalidCertificateAuthority";
         public const string NotConnected = "NotConnected";
         public const string PasswordExpiryUnknown = "PasswordExpiryUnknown";
         public const string RegenerateHandOffFailed = "RegenerateHandOffFailed";
@@ -78,6 +82,10 @@ namespace Caxton
             [RegenerateHandOffFailed] = "Store the new password yourself now: $error[0].TargetObject is the password object (its Credential and EndDate). Then fix the -OnNewCredential script block.",
             [MainPasswordExpired] = "Only Caxton can act now: ask Caxton support to reset the main account's credentials, then run New-CaxtonPassword.",
             [CredentialAccountMismatch] = "Give -Credential for the account being rotated: the main account's Username, or with -IdentityNumber the sub-account's own -SubAccountUsername.",
+            [ProxyAuthenticationRequired] = "Give the proxy's credentials: Connect-Caxton -Proxy <proxy URI> -ProxyCredential (Get-Credential), or -ProxyUseDefaultCredentials to sign in to it as the current user.",
+            [CertificateRejected] = "Check the host name in the base URI; if a TLS-inspection proxy or a private CA issued the certificate, trust its root for Caxton alone with Connect-Caxton -CertificateAuthority <root certificate file>.",
+            [RedirectNotFollowed] = "If the new address is the API's, connect to it: Connect-Caxton -BaseUri with the redirect's base (https, ending in /api/).",
+            [InvalidCertificateAuthority] = "Export the root certificate (Base64 .cer/.pem or DER) and give its path, or pass an X509Certificate2.",
             [UnexpectedError] = "Report it to the module's maintainers with the command you ran; $error[0] holds no secret.",
         };
     }

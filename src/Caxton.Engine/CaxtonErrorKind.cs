@@ -14,5 +14,8 @@ namespace Caxton
         Timeout,
         LimitsExceeded,
         ServiceUnavailable,
+
+        /// <summary>A security check refused the peer (its certificate): SecurityError.</summary>
+        Security,
     }
 }

@@ -76,6 +76,13 @@ namespace Caxton
                     : $"Create it with Connect-Caxton -Name '{name}', or list this runspace's connections with Get-CaxtonConnection -ListAvailable.",
             };
 
+        /// <summary>Connect-Caxton -CertificateAuthority that is no certificate, or given with -SkipCertificateCheck.</summary>
+        public static CaxtonException InvalidCertificateAuthority(string message) =>
+            new CaxtonException(CaxtonErrorIds.InvalidCertificateAuthority, CaxtonErrorKind.InvalidArgument, message)
+            {
+                RecommendedAction = "Export the root certificate (Base64 .cer/.pem or DER) and give its path, or pass an X509Certificate2.",
+            };
+
         /// <summary>
         /// What the user can do next, for ErrorDetails.RecommendedAction: the raiser's own words for
         /// the situation, else the ErrorId's general next step.

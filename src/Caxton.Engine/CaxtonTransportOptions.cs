@@ -1,5 +1,6 @@
 using System;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Caxton.Transport;
 
 namespace Caxton
@@ -25,11 +26,17 @@ namespace Caxton
 
         public bool ProxyUseDefaultCredentials { get; init; }
 
+        /// <summary>
+        /// A root certificate trusted for this connection only (Connect-Caxton -CertificateAuthority), with the
+        /// platform's full chain and name checks; other connections and the process keep their own trust.
+        /// </summary>
+        public X509Certificate2? CertificateAuthority { get; init; }
+
         /// <summary>Retries after the first attempt, for failures that are safe to repeat.</summary>
         public int MaximumRetryCount { get; init; } = DefaultMaximumRetryCount;
 
         /// <summary>A hold on HttpClients made with these options, from the isolated HTTP stack.</summary>
         internal HttpClientLease AcquireClients() =>
-            HttpClientSource.Acquire(SkipCertificateCheck, Proxy, ProxyCredential, ProxyUseDefaultCredentials);
+            HttpClientSource.Acquire(SkipCertificateCheck, Proxy, ProxyCredential, ProxyUseDefaultCredentials, CertificateAuthority);
     }
 }

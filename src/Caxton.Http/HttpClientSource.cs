@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,14 +64,14 @@ namespace Caxton
         /// A lease on HttpClients for one connection's settings. Dispose it when the connection is done;
         /// a lease that is simply dropped is released by its finalizer.
         /// </summary>
-        public static HttpClientLease Acquire(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials)
+        public static HttpClientLease Acquire(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials, X509Certificate2? certificateAuthority = null)
         {
-            if (!skipCertificateCheck && proxy is null && !proxyUseDefaultCredentials)
+            if (!skipCertificateCheck && proxy is null && !proxyUseDefaultCredentials && certificateAuthority is null)
             {
                 return HttpClientLease.Shared;
             }
 
-            var settings = new HandlerSettings(skipCertificateCheck, proxy, proxyCredential, proxyUseDefaultCredentials);
+            var settings = new HandlerSettings(skipCertificateCheck, proxy, proxyCredential, proxyUseDefaultCredentials, certificateAuthority);
             lock (Own)
             {
                 if (!Own.TryGetValue(settings, out var shared))
@@ -174,6 +175,12 @@ namespace Caxton
             {
                 ApplyOwnSettings(handler, settings);
             }
+            else if (!IsNetFramework)
+            {
+                // The platform's verdict stands; the callback only records why it refused (CertificateRejected).
+                // Not on .NET Framework, where HttpClientHandler before 4.7.1 does not take a callback.
+                RecordRejections(handler, null);
+            }
 
             return handler;
         }
@@ -201,7 +208,16 @@ namespace Caxton
             {
                 handler.ServerCertificateCustomValidationCallback = (message, certificate, chain, errors) => true;
             }
+            else if (settings.CertificateAuthority != null || !IsNetFramework)
+            {
+                RecordRejections(handler, settings.CertificateAuthority);
+            }
         }
+
+        /// <summary>The platform's checks, plus trust in <paramref name="authority"/> for this handler alone; refusals recorded (<see cref="CertificateRejection"/>).</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void RecordRejections(HttpClientHandler handler, X509Certificate2? authority) =>
+            handler.ServerCertificateCustomValidationCallback = (message, certificate, chain, errors) => CertificateRejection.Validate(message, certificate, chain, errors, authority);
 
         /// <summary>
         /// Windows PowerShell 5.1 may run with TLS 1.2 off. Add it to what the process allows, never
@@ -265,10 +281,11 @@ namespace Caxton
         /// <summary>Settings compared by value, the proxy credential included, so identical settings share a handler.</summary>
         internal sealed class HandlerSettings : IEquatable<HandlerSettings>
         {
-            public static readonly HandlerSettings Default = new HandlerSettings(false, null, null, false);
+            public static readonly HandlerSettings Default = new HandlerSettings(false, null, null, false, null);
 
-            public HandlerSettings(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials)
+            public HandlerSettings(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials, X509Certificate2? certificateAuthority)
             {
+                CertificateAuthority = certificateAuthority;
                 SkipCertificateCheck = skipCertificateCheck;
                 Proxy = proxy;
                 ProxyCredential = proxyCredential;
@@ -283,11 +300,15 @@ namespace Caxton
 
             public bool ProxyUseDefaultCredentials { get; }
 
+            /// <summary>A root trusted by this handler only (Connect-Caxton -CertificateAuthority).</summary>
+            public X509Certificate2? CertificateAuthority { get; }
+
             public bool Equals(HandlerSettings? other) =>
                 other != null
                 && SkipCertificateCheck == other.SkipCertificateCheck
                 && ProxyUseDefaultCredentials == other.ProxyUseDefaultCredentials
                 && Equals(Proxy, other.Proxy)
+                && string.Equals(Encoded(CertificateAuthority), Encoded(other.CertificateAuthority), StringComparison.Ordinal)
                 && SameCredential(ProxyCredential, other.ProxyCredential);
 
             public override bool Equals(object? obj) => Equals(obj as HandlerSettings);
@@ -295,6 +316,8 @@ namespace Caxton
             // The password stays out of the hash; Equals compares it.
             public override int GetHashCode() =>
                 (SkipCertificateCheck ? 1 : 0) ^ (ProxyUseDefaultCredentials ? 2 : 0) ^ (Proxy?.GetHashCode() ?? 0) ^ StringComparer.Ordinal.GetHashCode(ProxyCredential?.UserName ?? string.Empty);
+
+            private static string? Encoded(X509Certificate2? certificate) => certificate is null ? null : Convert.ToBase64String(certificate.RawData);
 
             private static bool SameCredential(NetworkCredential? a, NetworkCredential? b) =>
                 ReferenceEquals(a, b)

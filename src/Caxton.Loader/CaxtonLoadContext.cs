@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
 using System.Reflection.Metadata;
@@ -26,11 +25,11 @@ namespace Caxton.Loader
     /// everything it references load into this private context instead. The default context asks its
     /// Resolving handlers for both names (neither is where .NET looks), and ours answers: Caxton.Engine
     /// loaded into the default context, Caxton.Http into this one. Every reference Caxton.Http then makes
-    /// comes to Load(): our copy from Dependencies/, unless the runtime already provides that assembly
-    /// (System.Text.Json, System.Memory, ...), in which case the default
-    /// context's copy is used, so framework types stay the framework's. Another module's
-    /// Microsoft.Extensions.* in the default context, older or newer, loaded before or after us, never
-    /// meets ours.
+    /// comes to Load(): our copy from Dependencies/, unless the runtime's shared framework provides that
+    /// assembly at the same or a higher version (System.Text.Json, System.Memory, ...; see
+    /// <see cref="SharedFramework"/>), in which case the default context's copy is used, so framework types
+    /// stay the framework's. Another module's, or the host application's, Microsoft.Extensions.* in the
+    /// default context, older, newer or the same, loaded before or after us, never meets ours.
     /// </summary>
     internal sealed class CaxtonLoadContext : AssemblyLoadContext
     {
@@ -49,7 +48,7 @@ namespace Caxton.Loader
         /// and the IL beside them serves (JIT-compiled on first use, as on any other runtime).
         /// </summary>
         private readonly string? precompiled;
-        private readonly Lazy<HashSet<string>> platform = new Lazy<HashSet<string>>(ReadTrustedPlatformAssemblies);
+        private readonly Lazy<SharedFramework> sharedFramework = new Lazy<SharedFramework>(SharedFramework.OfThisProcess);
 
         private CaxtonLoadContext(string directory)
         {
@@ -167,36 +166,13 @@ namespace Caxton.Loader
             }
 
             var path = PathOf(name.Name);
-            if (!File.Exists(path) || IsProvidedByPlatform(name))
+            if (!File.Exists(path) || sharedFramework.Value.ProvidesAtLeast(name.Name, path))
             {
                 // null: the default context loads it (the framework's copy, or a failure as usual).
                 return null;
             }
 
             return LoadFromAssemblyPath(path);
-        }
-
-        /// <summary>
-        /// True when the runtime's trusted platform assemblies (the shared framework and PowerShell's own
-        /// files) hold this name. Dependencies/ carries such assemblies only for Windows PowerShell 5.1, at
-        /// versions older than any PowerShell 7.4+ framework's, so the framework's copy always serves. The
-        /// name list is what the host already holds; reading each file's version would cost start-up time
-        /// (System.Reflection.Metadata) for no different answer.
-        /// </summary>
-        private bool IsProvidedByPlatform(AssemblyName name) => platform.Value.Contains(name.Name!);
-
-        private static HashSet<string> ReadTrustedPlatformAssemblies()
-        {
-            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            if (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is string list)
-            {
-                foreach (var path in list.Split(new[] { Path.PathSeparator }, StringSplitOptions.RemoveEmptyEntries))
-                {
-                    names.Add(Path.GetFileNameWithoutExtension(path));
-                }
-            }
-
-            return names;
         }
     }
 }

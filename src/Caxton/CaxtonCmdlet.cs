@@ -274,6 +274,7 @@ namespace Caxton.Commands
                 case CaxtonErrorKind.Timeout: return ErrorCategory.OperationTimeout;
                 case CaxtonErrorKind.LimitsExceeded: return ErrorCategory.LimitsExceeded;
                 case CaxtonErrorKind.ServiceUnavailable: return ErrorCategory.ResourceUnavailable;
+                case CaxtonErrorKind.Security: return ErrorCategory.SecurityError;
                 default: return ErrorCategory.InvalidOperation;
             }
         }

@@ -1,5 +1,8 @@
 using System;
+using System.IO;
 using System.Management.Automation;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Caxton.Commands
 {
@@ -48,6 +51,14 @@ namespace Caxton.Commands
         /// <summary>Accept any server certificate. For test hosts only: it removes the protection TLS gives.</summary>
         [Parameter]
         public SwitchParameter SkipCertificateCheck { get; set; }
+
+        /// <summary>
+        /// A root certificate (a file path, PEM or DER, or an X509Certificate2) trusted for this connection only,
+        /// with full chain and name checks: for a private CA or a TLS-inspection proxy's corporate root.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNull]
+        public object? CertificateAuthority { get; set; }
 
         /// <summary>A proxy to use instead of the system proxy.</summary>
         [Parameter]
@@ -122,9 +133,11 @@ namespace Caxton.Commands
                     ProxyCredential.UserName);
             }
 
+            var authority = CertificateAuthority is null ? null : ReadCertificateAuthority(CertificateAuthority);
             var baseUri = ParameterSetName == BaseUriSet ? BaseUri! : CaxtonEnvironment.GetBaseUri(Environment);
             var options = new CaxtonTransportOptions
             {
+                CertificateAuthority = authority,
                 MaximumRetryCount = MaximumRetryCount,
                 SkipCertificateCheck = SkipCertificateCheck,
                 Proxy = Proxy,
@@ -149,6 +162,41 @@ namespace Caxton.Commands
             ConnectionStore.Add(connection, named: Name != null);
             WriteObject(connection);
         }
+
+        /// <summary>The root of -CertificateAuthority: an X509Certificate2 as given, or read from a file (PEM or DER).</summary>
+        private X509Certificate2 ReadCertificateAuthority(object value)
+        {
+            if (SkipCertificateCheck)
+            {
+                ThrowCaxtonError(InvalidAuthority("-CertificateAuthority and -SkipCertificateCheck cannot be used together: the first checks certificates against a root, the second not at all."), null);
+            }
+
+            var unwrapped = value is PSObject wrapped ? wrapped.BaseObject : value;
+            switch (unwrapped)
+            {
+                case X509Certificate2 certificate:
+                    return certificate;
+                case string path when path.Length > 0:
+                    var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+                    try
+                    {
+                        return new X509Certificate2(File.ReadAllBytes(resolved));
+                    }
+                    catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException || exception is CryptographicException)
+                    {
+                        ThrowCaxtonError(InvalidAuthority($"-CertificateAuthority '{path}' could not be read as a certificate (PEM or DER): {exception.Message}"), path);
+                        throw; // not reached: ThrowCaxtonError ends the command
+                    }
+
+                case FileInfo file:
+                    return ReadCertificateAuthority(file.FullName);
+                default:
+                    ThrowCaxtonError(InvalidAuthority($"-CertificateAuthority takes the path of a certificate file or an X509Certificate2, not a {unwrapped?.GetType().Name ?? "null"}."), null);
+                    throw new InvalidOperationException(); // not reached
+            }
+        }
+
+        private static CaxtonException InvalidAuthority(string message) => CaxtonException.InvalidCertificateAuthority(message);
 
         /// <summary>
         /// Connecting again to what this runspace already has under that name never loses a working

@@ -138,6 +138,12 @@ namespace Caxton.Transport
                                 TraceResponse(exchange, log);
                             }
 
+                            var refusal = PeerRefusals.ForResponse(response, operation, method, uri, Settings, secrets);
+                            if (refusal != null)
+                            {
+                                throw refusal;
+                            }
+
                             if (attempt >= attempts || !RetryPolicy.IsRetryable(status, safety))
                             {
                                 return exchange;
@@ -166,6 +172,13 @@ namespace Caxton.Transport
                     }
                     catch (Exception exception) when (RetryPolicy.IsTransportFailure(exception))
                     {
+                        // A proxy's 407 to the tunnel, a refused certificate: the same answer on every attempt.
+                        var refusal = PeerRefusals.ForFailure(exception, request, operation, uri, Settings, secrets);
+                        if (refusal != null)
+                        {
+                            throw refusal;
+                        }
+
                         // Refused, reset, dropped mid-body: whatever the platform calls it, one kind of error.
                         wait = RetryPolicy.Backoff(attempt);
                         if (attempt >= attempts || !RetryPolicy.IsRetryable(exception, safety) || wait.Value >= budget.Remaining)
@@ -335,13 +348,18 @@ namespace Caxton.Transport
         internal static string DescribeFailure(Exception exception, IReadOnlyCollection<string> secrets)
         {
             var innermost = Innermost(exception);
-            var text = QuotedPeerBytes.Replace(innermost.Message, "'(not shown)'");
+            // A status code is the platform's, not the peer's bytes: unquoted first, so it survives what follows
+            // ("... proxy '(not shown)' failed with status code 407.").
+            var text = QuotedPeerBytes.Replace(QuotedStatus.Replace(innermost.Message, "${status}"), "'(not shown)'");
             return $"{Redactor.Redact(text, secrets)} ({innermost.GetType().Name})";
         }
 
         // From the first quote to the last: the quoted bytes may hold quotes themselves. Error path only.
         private static readonly System.Text.RegularExpressions.Regex QuotedPeerBytes =
             new System.Text.RegularExpressions.Regex("'.*'|\"[^\r\n]*\"", System.Text.RegularExpressions.RegexOptions.Singleline);
+
+        private static readonly System.Text.RegularExpressions.Regex QuotedStatus =
+            new System.Text.RegularExpressions.Regex("(?<=status code )'(?<status>[1-5][0-9][0-9])'", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
 
         private static Exception Innermost(Exception exception)
         {

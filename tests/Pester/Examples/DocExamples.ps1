@@ -11,6 +11,9 @@ $script:NotRunnable = [ordered]@{
     'about_Caxton: LONG DESCRIPTION #1' = 'a table: the three steps and the cmdlet for each'
     'about_Caxton: CONNECTIONS #1'      = 'a table: the CAXTON_* environment variables'
     'about_Caxton: TROUBLESHOOTING #1'  = 'prose: the two commands RegenerateIncomplete may name, with ... for their arguments'
+    'docs/Connect-Caxton.md: Example 6' = 'needs a TLS-inspection proxy and its root certificate file; tests/Pester/Peers.Tests.ps1 runs these parameters against squid (basic authentication) in front of nginx with a root made for the run'
+    'README.md: Rotating the client password #4' = 'the script a host runs per invocation, with that invocation''s $Credential; tests/SdkHost runs it in one reused runspace for two identities (tests/Pester/Peers.Tests.ps1)'
+    'about_Caxton: HOSTS THAT REUSE RUNSPACES #1' = 'the script a host runs per invocation, with that invocation''s $Credential; tests/SdkHost runs it in one reused runspace for two identities (tests/Pester/Peers.Tests.ps1)'
     'README.md: Version, package and install #1' = 'installs the package into the user''s scope from out/; tests/Pester/Package.Tests.ps1 makes this very round trip (pack, Register-PSResourceRepository, Install-PSResource, import, flow) in a temporary scope'
 }
 
