@@ -261,7 +261,10 @@ switch ($Task) {
     'Bench' {
         Invoke-Build
         $publishArguments = if ($Publish) { @('-PublishFile', 'tests/bench/results.md', '-Note', $BenchNote) } else { @() }
-        & dotnet pwsh -NoProfile -NonInteractive -File tests/bench/Invoke-Benchmark.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -EmulatorPath (Join-Path $emulatorOut 'Caxton.Emulator.dll') -OutFile (Join-Path $out 'bench/results.md') @publishArguments | Out-Host
+        # The benchmark's own helpers (the latency proxy that models a remote host, the JIT listener).
+        $benchTools = Join-Path $out 'benchtools'
+        Invoke-Dotnet build tests/bench/BenchTools/BenchTools.csproj -c $Configuration -o $benchTools --nologo -v quiet
+        & dotnet pwsh -NoProfile -NonInteractive -File tests/bench/Invoke-Benchmark.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -EmulatorPath (Join-Path $emulatorOut 'Caxton.Emulator.dll') -BenchToolsPath (Join-Path $benchTools 'BenchTools.dll') -OutFile (Join-Path $out 'bench/results.md') @publishArguments | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "The benchmark failed with exit code $LASTEXITCODE." }
     }
     'Package' { Invoke-Package }
