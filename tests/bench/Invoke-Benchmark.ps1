@@ -38,75 +38,11 @@ Add-Type -LiteralPath (Resolve-Path $BenchToolsPath).Path
 $ModulePath = (Resolve-Path $ModulePath).Path
 $BenchToolsPath = (Resolve-Path $BenchToolsPath).Path
 
-function Get-Spread([double[]] $Values) {
-    # Median and quartiles (linear interpolation between the sorted values).
-    $sorted = [double[]]($Values | Sort-Object)
-    $at = { param($p) $i = $p * ($sorted.Count - 1); $lo = [math]::Floor($i); $hi = [math]::Ceiling($i); $sorted[$lo] + ($sorted[$hi] - $sorted[$lo]) * ($i - $lo) }
-    [pscustomobject]@{ Median = (& $at 0.5); Q1 = (& $at 0.25); Q3 = (& $at 0.75); Count = $sorted.Count }
-}
-
-function Get-Verdict($Spread, [double] $Target) {
-    # At most the target: met when even the upper quartile is; missed when even the lower quartile is above.
-    if ($Spread.Q3 -le $Target) { 'yes' } elseif ($Spread.Q1 -gt $Target) { '**no**' } else { "within noise (median {0})" -f $(if ($Spread.Median -le $Target) { 'meets it' } else { 'misses it' }) }
-}
-
-function Start-FreshPwsh([string] $Command) {
-    # The same host for every variant: dotnet + pwsh.dll under `dotnet pwsh`, else pwsh itself.
-    $hostPath = [Environment]::ProcessPath
-    $info = [Diagnostics.ProcessStartInfo]::new($hostPath)
-    if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-    foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', $Command) { $info.ArgumentList.Add($argument) }
-    $info.RedirectStandardOutput = $true
-    $info.UseShellExecute = $false
-    $watch = [Diagnostics.Stopwatch]::StartNew()
-    $process = [Diagnostics.Process]::Start($info)
-    $output = $process.StandardOutput.ReadToEnd()
-    $process.WaitForExit()
-    $watch.Stop()
-    if ($process.ExitCode -ne 0) { throw "A benchmark process failed ($($process.ExitCode)): $Command`n$output" }
-    [pscustomobject]@{ Seconds = $watch.Elapsed.TotalSeconds; Output = $output.Trim() }
-}
-
-function Measure-Rounds([System.Collections.Specialized.OrderedDictionary] $Variants, [int] $Count, [switch] $Output) {
-    # Round-robin: each round runs every variant once, in a shuffled order; one warm-up round first
-    # (disk cache). Returns one object per round, and the proxy connections each variant opened.
-    $names = @($Variants.Keys)
-    foreach ($name in $names) { $null = Start-FreshPwsh (& $Variants[$name]) }
-    for ($round = 1; $round -le $Count; $round++) {
-        $figures = [ordered]@{ Round = $round }
-        foreach ($name in ($names | Get-Random -Count $names.Count)) {
-            $before = $proxy.Connections
-            $run = Start-FreshPwsh (& $Variants[$name])
-            $figures[$name] = $Output ? $run.Output : $run.Seconds
-            $figures["$name.Connections"] = $proxy.Connections - $before
-        }
-        [pscustomobject]$figures
-    }
-}
-
-function Format-Ms([double] $Seconds) { if ([math]::Abs($Seconds) -lt 0.001) { '{0:N0} µs' -f ($Seconds * 1e6) } else { '{0:N1} ms' -f ($Seconds * 1000) } }
-function Format-Ratio([double] $Value) { '{0:N2}x' -f $Value }
-function Format-Pct([double] $Value) { '{0:N1}%' -f ($Value * 100) }
-function Format-Spread($Spread, [scriptblock] $Format) { '{0} (quartiles {1} to {2})' -f (& $Format $Spread.Median), (& $Format $Spread.Q1), (& $Format $Spread.Q3) }
+. (Join-Path $PSScriptRoot 'BenchCommon.ps1')
 
 $rows = [Collections.Generic.List[object]]::new()
 function Add-Row([string] $Measure, [string] $Caxton, [string] $Comparison, [string] $Ratio, [string] $Target, [string] $Met) {
     $rows.Add([pscustomobject]@{ Measure = $Measure; Caxton = $Caxton; Comparison = $Comparison; Ratio = $Ratio; Target = $Target; Met = $Met })
-}
-
-# The two flows as a user would write them, as one fresh pwsh's command each.
-function Get-CaxtonFlow([string] $BaseUri) {
-    $a = New-CaxtonEmulatorAccount -Emulator $emulator
-    "Import-Module '$ModulePath'; `$null = Connect-Caxton -BaseUri '$BaseUri'; `$null = New-CaxtonPassword -Username '$($a.Username)' -Clientname '$($a.Clientname)' -Confirm:`$false | Get-CaxtonToken"
-}
-function Get-InvokeRestMethodFlow([string] $BaseUri) {
-    $a = New-CaxtonEmulatorAccount -Emulator $emulator
-    "`$r = Invoke-RestMethod -Method Post -Uri '$($BaseUri)clients/auth/register' -ContentType 'text/json' -Headers @{ Accept = 'application/json' } -Body '{""Username"":""$($a.Username)"",""Clientname"":""$($a.Clientname)""}'; " +
-    "`$null = Invoke-RestMethod -Method Post -Uri '$($BaseUri)token' -ContentType 'application/x-www-form-urlencoded' -Body @{ Grant_Type = 'password'; Username = '$($a.Username)'; Password = `$r.Content.Model.ClientPassword }"
-}
-function Get-StepsCommand([string] $Flow, [string] $BaseUri, [string] $JitTool) {
-    $a = New-CaxtonEmulatorAccount -Emulator $emulator
-    "& '$(Join-Path $PSScriptRoot 'Measure-FreshProcess.ps1')' -Flow $Flow -ModulePath '$ModulePath' -BaseUri '$BaseUri' -Username '$($a.Username)' -Clientname '$($a.Clientname)'" + $(if ($JitTool) { " -JitTool '$JitTool'" } else { '' })
 }
 
 $emulator = Start-CaxtonEmulator -Path $EmulatorPath
@@ -151,7 +87,7 @@ try {
     }
 
     # 2. Within one fresh process: each step, its JIT work, and the second call of each path.
-    $fresh = @(Measure-Rounds -Count $FreshRuns -Output -Variants ([ordered]@{
+    $fresh = @(Measure-Rounds -Count $FreshRuns -Variants ([ordered]@{
         caxton       = { Get-StepsCommand Caxton $base }
         irm          = { Get-StepsCommand InvokeRestMethod $base }
         caxtonRemote = { Get-StepsCommand Caxton $remote }
@@ -159,16 +95,17 @@ try {
     }))
     $steps = @{}
     foreach ($variant in 'caxton', 'irm', 'caxtonRemote', 'irmRemote') {
-        $runs = @($fresh | ForEach-Object { $_.$variant | ConvertFrom-Json })
+        $runs = @($fresh | ForEach-Object { $_."$variant.Output" | ConvertFrom-Json })
         $steps[$variant] = [ordered]@{}
         foreach ($name in $runs[0].Steps.psobject.Properties.Name) {
             $steps[$variant][$name] = [pscustomobject]@{
                 Time    = Get-Spread ($runs | ForEach-Object { $_.Steps.$name / 1000 })
                 Methods = (Get-Spread ($runs | ForEach-Object { $_.Jit.$name.Methods })).Median
+                ThreadMethods = (Get-Spread ($runs | ForEach-Object { $_.Jit.$name.ThreadMethods })).Median
                 JitTime = (Get-Spread ($runs | ForEach-Object { $_.Jit.$name.Ms / 1000 })).Median
             }
         }
-        $steps[$variant]['(start-up)'] = [pscustomobject]@{ Methods = (Get-Spread ($runs | ForEach-Object { $_.Startup.Methods })).Median; JitTime = (Get-Spread ($runs | ForEach-Object { $_.Startup.Ms / 1000 })).Median }
+        $steps[$variant]['(start-up)'] = [pscustomobject]@{ Methods = (Get-Spread ($runs | ForEach-Object { $_.Startup.Methods })).Median; ThreadMethods = $null; JitTime = (Get-Spread ($runs | ForEach-Object { $_.Startup.Ms / 1000 })).Median }
     }
     foreach ($second in @(@('forced token (Get-CaxtonToken -Force)', 'Token2'), @('another API call', 'Api2'), @('another register, after a reset', 'Register2'))) {
         $spread = $steps.caxton[$second[1]].Time
@@ -262,7 +199,7 @@ try {
         'one token request; grows to core count' $(if ((($parallel.TokenRequests | Sort-Object -Unique) -join ',') -eq '1' -and $two.PerSecond -gt $one.PerSecond) { 'yes' } else { '**no**' })
 
     # 7. Memory: working set added by import plus the first token, in a fresh process.
-    $memory = @(Measure-Rounds -Count 5 -Output -Variants ([ordered]@{
+    $memory = @(Measure-Rounds -Count 5 -Variants ([ordered]@{
         caxton = { $a = New-CaxtonEmulatorAccount -Emulator $emulator
             "[GC]::Collect(); `$p = [Diagnostics.Process]::GetCurrentProcess(); `$before = `$p.WorkingSet64; " +
             "Import-Module '$ModulePath'; `$null = Connect-Caxton -BaseUri '$base'; `$null = New-CaxtonPassword -Username '$($a.Username)' -Clientname '$($a.Clientname)' -Confirm:`$false | Get-CaxtonToken; " +
@@ -273,8 +210,8 @@ try {
             "`$null = Invoke-RestMethod -Method Post -Uri '$($base)token' -Body @{ Grant_Type = 'password'; Username = '$($a.Username)'; Password = `$r.Content.Model.ClientPassword }; " +
             "[GC]::Collect(); `$p.Refresh(); (`$p.WorkingSet64 - `$before) / 1MB" }
     }))
-    $mem = Get-Spread ($memory | ForEach-Object { [double]$_.caxton })
-    Add-Row 'Memory: working set added by import + first token' (Format-Spread $mem { '{0:N1} MiB' -f $args[0] }) ('the same two calls with Invoke-RestMethod: {0:N1} MiB' -f (Get-Spread ($memory | ForEach-Object { [double]$_.irm })).Median) '' '<= 15 MiB' (Get-Verdict $mem 15)
+    $mem = Get-Spread ($memory | ForEach-Object { [double]$_.'caxton.Output' })
+    Add-Row 'Memory: working set added by import + first token' (Format-Spread $mem { '{0:N1} MiB' -f $args[0] }) ('the same two calls with Invoke-RestMethod: {0:N1} MiB' -f (Get-Spread ($memory | ForEach-Object { [double]$_.'irm.Output' })).Median) '' '<= 15 MiB' (Get-Verdict $mem 15)
 }
 finally {
     $emulator | Stop-CaxtonEmulator
@@ -297,13 +234,14 @@ foreach ($row in $rows) { $null = $text.AppendLine("| $($row.Measure) | $($row.C
 
 # Per step, within one fresh process: where each flow's time goes, and how much of it the JIT takes.
 $null = $text.AppendLine().AppendLine('## Each step in a fresh process').AppendLine()
-$null = $text.AppendLine("Medians of $FreshRuns fresh processes per flow: the step's time, then the methods the JIT compiled during it and the JIT's time ([System.Runtime.JitInfo], all threads, tier-1 recompilations included). '(start-up)' is what pwsh compiled before the first step, the same for both flows.").AppendLine()
-$null = $text.AppendLine('| Flow | Step | Time (quartiles) | JIT methods | JIT time |').AppendLine('| --- | --- | --- | --- | --- |')
+$null = $text.AppendLine("Medians of $FreshRuns fresh processes per flow: the step's time, then the methods the JIT compiled during it (all threads, tier-1 recompilations included; then those on the pipeline thread, the caller's path) and the JIT's time ([System.Runtime.JitInfo]). '(start-up)' is what pwsh compiled before the first step, the same for both flows.").AppendLine()
+$null = $text.AppendLine('| Flow | Step | Time (quartiles) | JIT methods (on the pipeline thread) | JIT time |').AppendLine('| --- | --- | --- | --- | --- |')
 foreach ($variant in @(@('caxton', 'Caxton, loopback'), @('irm', 'Invoke-RestMethod, loopback'), @('caxtonRemote', "Caxton, remote model ($RoundTripMs ms)"), @('irmRemote', "Invoke-RestMethod, remote model ($RoundTripMs ms)"))) {
     foreach ($name in $steps[$variant[0]].Keys) {
         $s = $steps[$variant[0]][$name]
         $time = if ($s.psobject.Properties['Time']) { Format-Spread $s.Time { Format-Ms $args[0] } } else { '' }
-        $null = $text.AppendLine("| $($variant[1]) | $name | $time | $('{0:N0}' -f $s.Methods) | $(Format-Ms $s.JitTime) |")
+        $onThread = if ($null -ne $s.ThreadMethods) { ' ({0:N0})' -f $s.ThreadMethods } else { '' }
+        $null = $text.AppendLine("| $($variant[1]) | $name | $time | $('{0:N0}' -f $s.Methods)$onThread | $(Format-Ms $s.JitTime) |")
     }
 }
 

@@ -31,12 +31,18 @@ $jit = [ordered]@{}
 function Measure-Step([string] $Name, [scriptblock] $Step) {
     if ($listener) { $listener.Step = $Name }
     $methods = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
+    $threadMethods = [System.Runtime.JitInfo]::GetCompiledMethodCount($true)
     $jitTime = [System.Runtime.JitInfo]::GetCompilationTime($false)
     $watch.Restart()
     $null = & $Step
     $watch.Stop()
     $steps[$Name] = $watch.Elapsed.TotalMilliseconds
-    $jit[$Name] = [ordered]@{ Methods = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $methods; Ms = ([System.Runtime.JitInfo]::GetCompilationTime($false) - $jitTime).TotalMilliseconds }
+    # All threads, and the caller's (pipeline) thread alone: work moved to a pool thread leaves the second.
+    $jit[$Name] = [ordered]@{
+        Methods       = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $methods
+        ThreadMethods = [System.Runtime.JitInfo]::GetCompiledMethodCount($true) - $threadMethods
+        Ms            = ([System.Runtime.JitInfo]::GetCompilationTime($false) - $jitTime).TotalMilliseconds
+    }
 }
 
 if ($Flow -eq 'Caxton') {
