@@ -131,12 +131,19 @@ Describe 'Never hang a runbook' {
     It 'Ctrl+C stops a request that would wait ten minutes, and the runspace goes on working' {
         $ps = [powershell]::Create()
         try {
+            # Connections left from the test before are not this request's.
+            while ($stall.Pending()) { $stall.AcceptSocket().Dispose() }
             $null = $ps.AddScript("Import-Module '$env:CAXTON_TEST_MODULE'; `$null = Connect-Caxton -BaseUri '$stallUri' -TimeoutSec 600; New-CaxtonPassword -Username a -Clientname b -Confirm:`$false")
             $async = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(20)
-            while (-not $stall.Pending() -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-            $stall.Pending() | Should -BeTrue
-            Start-Sleep -Milliseconds 200   # let the request go out and wait for its answer
+            # The request is out once its bytes arrive: Connect-Caxton may have opened the connection already, empty.
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            $accepted = [Collections.Generic.List[Net.Sockets.Socket]]::new()
+            while (-not ($accepted | Where-Object Available -GT 0) -and [DateTime]::UtcNow -lt $deadline) {
+                while ($stall.Pending()) { $accepted.Add($stall.AcceptSocket()) }
+                Start-Sleep -Milliseconds 20
+            }
+            $accepted | Where-Object Available -GT 0 | Should -Not -BeNullOrEmpty
+            Start-Sleep -Milliseconds 200   # let the request wait for its answer
             $watch = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $watch.Stop()
@@ -145,9 +152,12 @@ Describe 'Never hang a runbook' {
 
             $ps.Commands.Clear()
             $null = $ps.AddScript("`$null = Connect-Caxton -BaseUri '$($emulator.BaseUri)'; (Get-CaxtonConnection).BaseUri.AbsoluteUri")
-            $ps.Invoke() | Should -Be $emulator.BaseUri
+            $ps.Invoke() | Should -Be $emulator.BaseUri -Because "$($ps.Streams.Error)"
         }
-        finally { $ps.Dispose() }
+        finally {
+            $ps.Dispose()
+            $accepted | ForEach-Object { $_.Dispose() }
+        }
     }
 }
 
