@@ -7,7 +7,8 @@
     Test runs the xunit engine tests, the Pester tests against the built module and, where mono is
     installed, the .NET Framework load-and-flow test (tests/Caxton.NetFx), and ends with one line
     "N passed, N failed". Demo runs the whole authentication flow against a local emulator.
-    Bench measures import, cold start, per-call cost, parallel throughput and memory side by side
+    Bench measures import, cold start (on loopback and through a modelled remote host), per-call cost,
+    parallel throughput and memory side by side, on one baseline (bare pwsh)
     and writes out/bench/results.md; with -Publish it also refreshes the committed tests/bench/results.md
     (-BenchNote says where and when the run was made). Emulator (formerly Sandbox, still accepted) builds
     only the emulator (never out/Caxton, which a session may have imported) and runs it in the foreground
