@@ -261,6 +261,7 @@ foreach ($name in ($byAssembly.Keys | Sort-Object { - (@($byAssembly[$_].Caxton)
 }
 $null = $text.AppendLine("| **all** | $(Format-Jitted $traced.Caxton) | $(Format-Jitted $traced.InvokeRestMethod) |")
 
+$null = $text.AppendLine().AppendLine('Where the time goes, and the levers weighed side by side: [levers.md](levers.md).')
 $output = $text.ToString()
 Write-Output $output
 foreach ($file in $OutFile, $PublishFile) {
