@@ -7,7 +7,8 @@
     Test runs the xunit engine tests, the Pester tests against the built module and, where mono is
     installed, the .NET Framework load-and-flow test (tests/Caxton.NetFx), and ends with one line
     "N passed, N failed". Demo runs the whole authentication flow against a local emulator.
-    Bench measures import, cold start, per-call cost, parallel throughput and memory side by side
+    Bench measures import, cold start (on loopback and through a modelled remote host), per-call cost,
+    parallel throughput and memory side by side, on one baseline (bare pwsh)
     and writes out/bench/results.md; with -Publish it also refreshes the committed tests/bench/results.md
     (-BenchNote says where and when the run was made). Emulator (formerly Sandbox, still accepted) builds
     only the emulator (never out/Caxton, which a session may have imported) and runs it in the foreground
@@ -261,7 +262,10 @@ switch ($Task) {
     'Bench' {
         Invoke-Build
         $publishArguments = if ($Publish) { @('-PublishFile', 'tests/bench/results.md', '-Note', $BenchNote) } else { @() }
-        & dotnet pwsh -NoProfile -NonInteractive -File tests/bench/Invoke-Benchmark.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -EmulatorPath (Join-Path $emulatorOut 'Caxton.Emulator.dll') -OutFile (Join-Path $out 'bench/results.md') @publishArguments | Out-Host
+        # The benchmark's own helpers (the latency proxy that models a remote host, the JIT listener).
+        $benchTools = Join-Path $out 'benchtools'
+        Invoke-Dotnet build tests/bench/BenchTools/BenchTools.csproj -c $Configuration -o $benchTools --nologo -v quiet
+        & dotnet pwsh -NoProfile -NonInteractive -File tests/bench/Invoke-Benchmark.ps1 -ModulePath (Join-Path $moduleOut 'Caxton.psd1') -EmulatorPath (Join-Path $emulatorOut 'Caxton.Emulator.dll') -BenchToolsPath (Join-Path $benchTools 'BenchTools.dll') -OutFile (Join-Path $out 'bench/results.md') @publishArguments | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "The benchmark failed with exit code $LASTEXITCODE." }
     }
     'Package' { Invoke-Package }

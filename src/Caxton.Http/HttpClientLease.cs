@@ -37,6 +37,20 @@ namespace Caxton
             return (Volatile.Read(ref shared) ?? throw new ObjectDisposedException(nameof(HttpClientLease))).CreateClient();
         }
 
+        /// <summary>
+        /// Builds ahead what the first <see cref="CreateClient"/> would and, given <paramref name="host"/>,
+        /// opens a connection to it where no proxy applies, sending no request. Only the shared lease does:
+        /// a lease of its own settings (a proxy, certificate options) builds its handler, and takes its proxy
+        /// credential, on first use alone, so a disconnect right after connecting leaves nothing of it behind.
+        /// </summary>
+        public void Prepare(Uri? host)
+        {
+            if (ReferenceEquals(this, Shared))
+            {
+                HttpClientSource.PrepareShared(host);
+            }
+        }
+
         public void Dispose()
         {
             Release();

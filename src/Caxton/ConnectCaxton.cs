@@ -145,6 +145,7 @@ namespace Caxton.Commands
                 ProxyUseDefaultCredentials = ProxyUseDefaultCredentials,
             };
             var connection = new CaxtonConnection(baseUri, Name, ResetPath, TimeSpan.FromSeconds(TimeoutSec), options);
+            connection.PrepareInBackground();
 
             if (SkipCertificateCheck)
             {

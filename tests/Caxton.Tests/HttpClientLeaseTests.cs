@@ -103,6 +103,66 @@ public class HttpClientLeaseTests
     }
 
     [Fact]
+    public async Task Preparing_opens_one_connection_to_the_host_sends_nothing_on_it_and_the_first_call_uses_it()
+    {
+        // Connect-Caxton's warm-up: the TCP (and TLS) handshakes before the first call, not one byte of a request.
+        var host = new TcpListener(IPAddress.Loopback, 0);
+        host.Start();
+        try
+        {
+            var connection = new CaxtonConnection(new Uri($"http://127.0.0.1:{((IPEndPoint)host.LocalEndpoint).Port}/api/"), "warm", null, TimeSpan.FromSeconds(30), new CaxtonTransportOptions { MaximumRetryCount = 0 });
+            await connection.PrepareAsync();
+            using var opened = await host.AcceptSocketAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            await Task.Delay(300);
+            Assert.Equal(0, opened.Available);
+
+            connection.SetCredential("u", Fake.Secure("p1"));
+            var call = connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
+            var buffer = new byte[8192];
+            var read = await opened.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.StartsWith("POST /api/token HTTP/1.1", Encoding.ASCII.GetString(buffer, 0, read));
+            var body = "{\"access_token\":\"warm-token\",\"token_type\":\"bearer\",\"expires_in\":3600}";
+            await opened.SendAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n{body}"), SocketFlags.None);
+            Assert.Equal("warm-token", Fake.Plain((await call).AccessToken));
+            Assert.False(host.Pending(), "the first call opened a connection of its own");
+            connection.Disconnect();
+        }
+        finally
+        {
+            host.Stop();
+        }
+    }
+
+    [Fact]
+    public async Task Preparing_a_connection_with_a_proxy_reaches_neither_the_proxy_nor_the_host_and_holds_no_handler()
+    {
+        var host = new TcpListener(IPAddress.Loopback, 0);
+        var proxy = new TcpListener(IPAddress.Loopback, 0);
+        host.Start();
+        proxy.Start();
+        try
+        {
+            var before = HttpClientSource.OwnHandlerCount;
+            var proxied = new CaxtonConnection(
+                new Uri($"http://127.0.0.1:{((IPEndPoint)host.LocalEndpoint).Port}/api/"), "proxied", null, null,
+                new CaxtonTransportOptions { Proxy = new Uri($"http://127.0.0.1:{((IPEndPoint)proxy.LocalEndpoint).Port}/"), ProxyCredential = new NetworkCredential("proxy-user", "proxy-P@ss") });
+            await proxied.PrepareAsync();
+            proxied.PrepareInBackground();
+            await Task.Delay(300);
+
+            Assert.False(proxy.Pending(), "the warm-up reached the proxy");
+            Assert.False(host.Pending(), "the warm-up went around the proxy to the host");
+            proxied.Disconnect();
+            Assert.Equal(before, HttpClientSource.OwnHandlerCount);
+        }
+        finally
+        {
+            host.Stop();
+            proxy.Stop();
+        }
+    }
+
+    [Fact]
     public async Task The_proxy_hears_the_credential_before_Disconnect_and_never_after()
     {
         using var proxy = new RecordingProxy();

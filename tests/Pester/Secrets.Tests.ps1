@@ -134,14 +134,24 @@ Describe 'Never hang a runbook' {
     It 'Ctrl+C stops a request that would wait ten minutes, and the runspace goes on working' {
         $ps = [powershell]::Create()
         try {
+            # Connections left from the test before are not this request's.
+            while ($stall.Pending()) { $stall.AcceptSocket().Dispose() }
             $null = $ps.AddScript("Import-Module '$env:CAXTON_TEST_MODULE'; `$null = Connect-Caxton -BaseUri '$stallUri' -TimeoutSec 600; New-CaxtonPassword -Username a -Clientname b -Confirm:`$false")
             $async = $ps.BeginInvoke()
-            # Waits on the condition itself: the request's connection, then its first bytes (it is sent and waits for its answer).
-            $accepting = $stall.AcceptTcpClientAsync()
-            $accepting.Wait([TimeSpan]::FromSeconds(20)) | Should -BeTrue
-            $peer = $accepting.Result
-            $peer.GetStream().ReadTimeout = 20000
-            $peer.GetStream().Read([byte[]]::new(4096), 0, 4096) | Should -BeGreaterThan 0
+            # Waits on the condition itself: a connection carrying the request's bytes (Connect-Caxton's warm-up
+            # may have opened another connection already, empty), so the request is out and waits for its answer.
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            $accepted = [Collections.Generic.List[Net.Sockets.Socket]]::new()
+            $sent = $null
+            while (-not $sent -and [DateTime]::UtcNow -lt $deadline) {
+                if ($stall.Server.Poll(100000, [Net.Sockets.SelectMode]::SelectRead)) { $accepted.Add($stall.AcceptSocket()) }
+                if ($accepted.Count -gt 0) {
+                    $readable = [Collections.Generic.List[Net.Sockets.Socket]]::new($accepted)
+                    [Net.Sockets.Socket]::Select($readable, $null, $null, 100000)
+                    $sent = $readable | Where-Object Available -GT 0 | Select-Object -First 1
+                }
+            }
+            $sent | Should -Not -BeNullOrEmpty
             $watch = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $watch.Stop()
@@ -150,11 +160,11 @@ Describe 'Never hang a runbook' {
 
             $ps.Commands.Clear()
             $null = $ps.AddScript("`$null = Connect-Caxton -BaseUri '$($emulator.BaseUri)'; (Get-CaxtonConnection).BaseUri.AbsoluteUri")
-            $ps.Invoke() | Should -Be $emulator.BaseUri
+            $ps.Invoke() | Should -Be $emulator.BaseUri -Because "$($ps.Streams.Error)"
         }
         finally {
             $ps.Dispose()
-            if ($peer) { $peer.Dispose() }
+            $accepted | ForEach-Object { $_.Dispose() }
         }
     }
 }

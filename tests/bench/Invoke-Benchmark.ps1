@@ -1,134 +1,124 @@
 <#
 .SYNOPSIS
-    Measures the Caxton module side by side with its comparisons, in one run on one machine, and
-    prints one markdown table (also written to -OutFile).
+    Measures the Caxton module side by side with a hand-written Invoke-RestMethod script, in one run on
+    one machine, on loopback and against a modelled remote host, and prints markdown tables (also
+    written to -OutFile).
 .DESCRIPTION
-    Every figure is a median of several runs; every ratio compares figures from this same run.
-    Fresh processes are started the same way for every variant (this pwsh's host and pwsh.dll), and
-    the variants are interleaved round by round so machine noise falls on all of them alike.
+    One baseline: every cold figure is what a fresh pwsh takes above bare pwsh (`pwsh -c exit`); the
+    empty-module floor (an empty manifest module's import) is reported beside it, never subtracted.
+    Fresh processes are started the same way for every variant (this pwsh's host and pwsh.dll), and the
+    variants run in rounds, each round every variant once in a shuffled order, so machine noise falls on
+    all of them alike. A ratio is taken within each round; a verdict is on the median of the rounds,
+    with the quartiles printed, and says "within noise" when the quartiles straddle the target.
+    The remote host is modelled by tests/bench/BenchTools LatencyProxy: a TCP forwarder on loopback that
+    the client addresses as the API host, delaying each direction by half of -RoundTripMs and each new
+    connection by two more round trips (TCP and TLS 1.3 handshakes).
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $EmulatorPath,
+    # The built tests/bench/BenchTools (latency proxy, JIT listener).
+    [Parameter(Mandatory)] [string] $BenchToolsPath,
     [string] $OutFile,
-    # Also write the table to this file (the committed tests/bench/results.md), with -Note as the run's context.
+    # Also write the tables to this file (the committed tests/bench/results.md), with -Note as the run's context.
     [string] $PublishFile,
     [string] $Note,
-    [int] $ColdRuns = 15,
-    [int] $FreshRuns = 9,
+    # Cold rounds: each starts every variant once, in a shuffled order.
+    [ValidateRange(3, 100)] [int] $Rounds = 9,
+    [ValidateRange(3, 100)] [int] $FreshRuns = 7,
+    [ValidateRange(1, 1000)] [int] $RoundTripMs = 40,
     [int] $WarmCalls = 300,
     [int] $CachedCalls = 20000
 )
 
 $ErrorActionPreference = 'Stop'
+$benchStarted = [Diagnostics.Stopwatch]::StartNew()
 Import-Module (Join-Path $PSScriptRoot '../../src/Caxton.Emulator/CaxtonEmulator.psm1') -Force
+Add-Type -LiteralPath (Resolve-Path $BenchToolsPath).Path
 $ModulePath = (Resolve-Path $ModulePath).Path
+$BenchToolsPath = (Resolve-Path $BenchToolsPath).Path
 
-function Get-Median([double[]] $Values) {
-    $sorted = $Values | Sort-Object
-    $middle = [int][math]::Floor($sorted.Count / 2)
-    if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
-}
-
-function Start-FreshPwsh([string] $Command) {
-    # The same host for every variant: dotnet + pwsh.dll under `dotnet pwsh`, else pwsh itself.
-    $hostPath = [Environment]::ProcessPath
-    $info = [Diagnostics.ProcessStartInfo]::new($hostPath)
-    if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-    foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', $Command) { $info.ArgumentList.Add($argument) }
-    $info.RedirectStandardOutput = $true
-    $info.UseShellExecute = $false
-    $watch = [Diagnostics.Stopwatch]::StartNew()
-    $process = [Diagnostics.Process]::Start($info)
-    $output = $process.StandardOutput.ReadToEnd()
-    $process.WaitForExit()
-    $watch.Stop()
-    if ($process.ExitCode -ne 0) { throw "A benchmark process failed ($($process.ExitCode)): $Command`n$output" }
-    [pscustomobject]@{ Seconds = $watch.Elapsed.TotalSeconds; Output = $output.Trim() }
-}
-
-function Measure-Cold([hashtable] $Variants, [int] $Runs) {
-    # Round-robin: each round runs every variant once, in a shuffled order.
-    $times = @{}; foreach ($name in $Variants.Keys) { $times[$name] = [Collections.Generic.List[double]]::new() }
-    foreach ($name in $Variants.Keys) { $null = Start-FreshPwsh (& $Variants[$name]) }   # warm the disk cache
-    for ($round = 0; $round -lt $Runs; $round++) {
-        foreach ($name in ($Variants.Keys | Get-Random -Count $Variants.Count)) {
-            $times[$name].Add((Start-FreshPwsh (& $Variants[$name])).Seconds)
-        }
-    }
-    $medians = @{}; foreach ($name in $Variants.Keys) { $medians[$name] = Get-Median $times[$name] }
-    $medians
-}
-
-function Format-Ms([double] $Seconds) { if ($Seconds -lt 0.001) { '{0:N0} µs' -f ($Seconds * 1e6) } else { '{0:N1} ms' -f ($Seconds * 1000) } }
-function Format-Ratio([double] $Value) { '{0:N2}x' -f $Value }
-function Format-Pct([double] $Value) { '{0:N0}%' -f ($Value * 100) }
+. (Join-Path $PSScriptRoot 'BenchCommon.ps1')
 
 $rows = [Collections.Generic.List[object]]::new()
-function Add-Row([string] $Measure, [string] $Caxton, [string] $Comparison, [string] $Ratio, [string] $Target, [object] $Met) {
-    # $Met: $null for a figure reported without a target of its own.
-    $rows.Add([pscustomobject]@{ Measure = $Measure; Caxton = $Caxton; Comparison = $Comparison; Ratio = $Ratio; Target = $Target; Met = $(if ($null -eq $Met) { '' } elseif ($Met) { 'yes' } else { '**no**' }) })
+function Add-Row([string] $Measure, [string] $Caxton, [string] $Comparison, [string] $Ratio, [string] $Target, [string] $Met) {
+    $rows.Add([pscustomobject]@{ Measure = $Measure; Caxton = $Caxton; Comparison = $Comparison; Ratio = $Ratio; Target = $Target; Met = $Met })
 }
 
 $emulator = Start-CaxtonEmulator -Path $EmulatorPath
+$proxy = $null
 $emptyModule = $null
 try {
     $base = $emulator.BaseUri
-    $env:CAXTON_BASEURI = $base
+    $proxy = [Caxton.Bench.LatencyProxy]::ForUri([uri]$base, [TimeSpan]::FromMilliseconds($RoundTripMs))
+    $remote = $proxy.Front([uri]$base).AbsoluteUri
+    # No variable may point a fresh process elsewhere (each flow names its base URI).
+    Remove-Item Env:CAXTON_BASEURI, Env:CAXTON_ENVIRONMENT -ErrorAction Ignore
 
-    # 1. Cold import. The floor any module pays: an empty script module with a manifest.
-    # A new folder with a random name, made for this run alone (owner-only on Unix); never a guessable one reused.
+    # 1. Cold: every variant in one set of rounds, on one baseline (bare pwsh).
+    # The floor any module pays: an empty script module with a manifest, in a new folder with a random name made for this run alone.
     $emptyModule = [IO.Directory]::CreateTempSubdirectory('caxton-bench-empty-').FullName
     Set-Content -LiteralPath (Join-Path $emptyModule 'Empty.psm1') -Value 'function Get-Nothing {}'
     Set-Content -LiteralPath (Join-Path $emptyModule 'Empty.psd1') -Value "@{ RootModule = 'Empty.psm1'; ModuleVersion = '1.0.0'; FunctionsToExport = @('Get-Nothing'); CmdletsToExport = @(); VariablesToExport = @(); AliasesToExport = @() }"
-    $import = Measure-Cold -Runs $ColdRuns -Variants @{
-        bare   = { 'exit' }
-        empty  = { "Import-Module '$(Join-Path $emptyModule 'Empty.psd1')'" }
-        caxton = { "Import-Module '$ModulePath'" }
+    $cold = @(Measure-Rounds -Count $Rounds -Variants ([ordered]@{
+        bare         = { 'exit' }
+        empty        = { "Import-Module '$(Join-Path $emptyModule 'Empty.psd1')'" }
+        import       = { "Import-Module '$ModulePath'" }
+        caxton       = { Get-CaxtonFlow $base }
+        irm          = { Get-InvokeRestMethodFlow $base }
+        caxtonRemote = { Get-CaxtonFlow $remote }
+        irmRemote    = { Get-InvokeRestMethodFlow $remote }
+    }))
+    $median = @{}; foreach ($name in 'bare', 'empty', 'import', 'caxton', 'irm', 'caxtonRemote', 'irmRemote') { $median[$name] = (Get-Spread ($cold | ForEach-Object $name)).Median }
+    $floor = Get-Spread ($cold | ForEach-Object { $_.empty - $_.bare })
+    $importAbove = Get-Spread ($cold | ForEach-Object { ($_.import - $_.empty) / $_.bare })
+    Add-Row 'Import (fresh pwsh), above the empty-module floor, as a share of bare pwsh' (Format-Ms $median.import) `
+        ("bare pwsh {0}; empty manifest module {1} (the floor: {2} above bare)" -f (Format-Ms $median.bare), (Format-Ms $median.empty), (Format-Spread $floor { Format-Ms $args[0] })) `
+        (Format-Spread $importAbove { Format-Pct $args[0] }) '<= 3% of bare' (Get-Verdict $importAbove 0.03)
+    foreach ($link in @(@('loopback', 'caxton', 'irm', 0.85), @("remote model, $RoundTripMs ms round trip", 'caxtonRemote', 'irmRemote', 0.6))) {
+        $label, $ours, $theirs, $target = $link
+        $ratio = Get-Spread ($cold | ForEach-Object { ($_.$ours - $_.bare) / ($_.$theirs - $_.bare) })
+        $oursAbove = Get-Spread ($cold | ForEach-Object { $_.$ours - $_.bare })
+        $theirsAbove = Get-Spread ($cold | ForEach-Object { $_.$theirs - $_.bare })
+        $connections = '{0} vs {1} connections per flow' -f ($cold | ForEach-Object "$ours.Connections" | Sort-Object -Unique | Join-String -Separator '/'), ($cold | ForEach-Object "$theirs.Connections" | Sort-Object -Unique | Join-String -Separator '/')
+        Add-Row "Cold flow (import, connect, password, token) above bare pwsh, $label" ("{0}: adds {1}" -f (Format-Ms $median.$ours), (Format-Ms $oursAbove.Median)) `
+            ("Invoke-RestMethod flow {0}: adds {1}; bare {2}; empty-module floor {3} above bare$(if ($label -ne 'loopback') { "; $connections" })" -f (Format-Ms $median.$theirs), (Format-Ms $theirsAbove.Median), (Format-Ms $median.bare), (Format-Ms $floor.Median)) `
+            (Format-Spread $ratio { Format-Ratio $args[0] }) "<= $($target)x what Invoke-RestMethod adds" (Get-Verdict $ratio $target)
     }
-    $aboveFloor = $import.caxton - $import.empty
-    Add-Row 'Import (fresh pwsh), above the empty-module floor' (Format-Ms $import.caxton) ("empty manifest module {0}; bare pwsh {1}" -f (Format-Ms $import.empty), (Format-Ms $import.bare)) `
-        ("adds {0} above the floor: {1} of bare" -f (Format-Ms $aboveFloor), (Format-Pct ($aboveFloor / $import.bare))) `
-        '<= 3% of bare above the floor' ($aboveFloor / $import.bare -le 0.03)
 
-    # 2. Cold end to end: Connect, Generate Password, Get Access Token in a fresh process.
-    $accounts = [Collections.Generic.Queue[object]]::new()
-    1..(2 * ($ColdRuns + 1) + 2) | ForEach-Object { $accounts.Enqueue((New-CaxtonEmulatorAccount -Emulator $emulator)) }
-    $flow = Measure-Cold -Runs $ColdRuns -Variants @{
-        bare   = { 'exit' }
-        empty  = { "Import-Module '$(Join-Path $emptyModule 'Empty.psd1')'" }
-        caxton = {
-            $a = $accounts.Dequeue()
-            "Import-Module '$ModulePath'; `$null = Connect-Caxton -BaseUri '$base'; `$null = New-CaxtonPassword -Username '$($a.Username)' -Clientname '$($a.Clientname)' -Confirm:`$false | Get-CaxtonToken"
+    # 2. Within one fresh process: each step, its JIT work, and the second call of each path.
+    $fresh = @(Measure-Rounds -Count $FreshRuns -Variants ([ordered]@{
+        caxton       = { Get-StepsCommand Caxton $base }
+        irm          = { Get-StepsCommand InvokeRestMethod $base }
+        caxtonRemote = { Get-StepsCommand Caxton $remote }
+        irmRemote    = { Get-StepsCommand InvokeRestMethod $remote }
+    }))
+    $steps = @{}
+    foreach ($variant in 'caxton', 'irm', 'caxtonRemote', 'irmRemote') {
+        $runs = @($fresh | ForEach-Object { $_."$variant.Output" | ConvertFrom-Json })
+        $steps[$variant] = [ordered]@{}
+        foreach ($name in $runs[0].Steps.psobject.Properties.Name) {
+            $steps[$variant][$name] = [pscustomobject]@{
+                Time    = Get-Spread ($runs | ForEach-Object { $_.Steps.$name / 1000 })
+                Methods = (Get-Spread ($runs | ForEach-Object { $_.Jit.$name.Methods })).Median
+                ThreadMethods = (Get-Spread ($runs | ForEach-Object { $_.Jit.$name.ThreadMethods })).Median
+                JitTime = (Get-Spread ($runs | ForEach-Object { $_.Jit.$name.Ms / 1000 })).Median
+            }
         }
-        irm    = {
-            $a = $accounts.Dequeue()
-            "`$r = Invoke-RestMethod -Method Post -Uri '$($base)clients/auth/register' -ContentType 'text/json' -Headers @{ Accept = 'application/json' } -Body '{""Username"":""$($a.Username)"",""Clientname"":""$($a.Clientname)""}'; " +
-            "`$null = Invoke-RestMethod -Method Post -Uri '$($base)token' -ContentType 'application/x-www-form-urlencoded' -Body @{ Grant_Type = 'password'; Username = '$($a.Username)'; Password = `$r.Content.Model.ClientPassword }"
-        }
+        $steps[$variant]['(start-up)'] = [pscustomobject]@{ Methods = (Get-Spread ($runs | ForEach-Object { $_.Startup.Methods })).Median; ThreadMethods = $null; JitTime = (Get-Spread ($runs | ForEach-Object { $_.Startup.Ms / 1000 })).Median }
     }
-    # Caxton's flow above what any module's import costs, against what the same two calls add to bare pwsh.
-    $addFlow = $flow.caxton - $flow.empty
-    $addIrm = $flow.irm - $flow.bare
-    Add-Row 'Cold flow (import, connect, password, token), above the empty-module floor' (Format-Ms $flow.caxton) ("floor (empty module) {0}; Invoke-RestMethod flow {1}; bare {2}" -f (Format-Ms $flow.empty), (Format-Ms $flow.irm), (Format-Ms $flow.bare)) `
-        ("adds {0} vs Invoke-RestMethod's {1}: {2}" -f (Format-Ms $addFlow), (Format-Ms $addIrm), (Format-Ratio ($addFlow / $addIrm))) `
-        '<= 0.5x what IRM adds' ($addFlow / $addIrm -le 0.5)
-
-    # 2b. Within one fresh process: each step, and the second call of each path (nothing stays cold).
-    $fresh = [Collections.Generic.List[object]]::new()
-    $stepsScript = Join-Path $PSScriptRoot 'Measure-FreshProcess.ps1'
-    foreach ($run in 1..$FreshRuns) {
-        $a = New-CaxtonEmulatorAccount -Emulator $emulator
-        $fresh.Add(((Start-FreshPwsh "& '$stepsScript' -ModulePath '$ModulePath' -BaseUri '$base' -Username '$($a.Username)' -Clientname '$($a.Clientname)'").Output | ConvertFrom-Json))
-    }
-    $step = [ordered]@{}
-    foreach ($name in $fresh[0].psobject.Properties.Name) { $step[$name] = (Get-Median ($fresh | ForEach-Object { [double]$_.$name })) / 1000 }
-    Add-Row 'Fresh process, first calls' ('import {0}; connect {1}; register {2}; token {3}; API call {4}; reset {5}' -f (Format-Ms $step.Import), (Format-Ms $step.Connect), (Format-Ms $step.Register1), (Format-Ms $step.Token1), (Format-Ms $step.Api1), (Format-Ms $step.Reset1)) '' '' '' $null
     foreach ($second in @(@('forced token (Get-CaxtonToken -Force)', 'Token2'), @('another API call', 'Api2'), @('another register, after a reset', 'Register2'))) {
-        Add-Row "Fresh process, second call: $($second[0])" (Format-Ms $step[$second[1]]) '' '' '<= 5 ms' ($step[$second[1]] -le 0.005)
+        $spread = $steps.caxton[$second[1]].Time
+        Add-Row "Fresh process, second call: $($second[0])" (Format-Spread $spread { Format-Ms $args[0] }) ("Invoke-RestMethod's second token call {0}" -f (Format-Ms $steps.irm.Token2.Time.Median)) '' '<= 5 ms' (Get-Verdict $spread 0.005)
     }
 
-    # 3. Warm per call, in this process, against the same emulator.
+    # 3. Where the JIT time goes: one traced fresh process per flow (never a timed one), methods grouped by assembly.
+    $traced = @{}
+    foreach ($flow in 'Caxton', 'InvokeRestMethod') {
+        $traced[$flow] = @(((Start-FreshPwsh (Get-StepsCommand $flow $base $BenchToolsPath)).Output | ConvertFrom-Json).Methods | Where-Object Step -In 'Import', 'Connect', 'Register1', 'Token1')
+    }
+
+    # 4. Warm per call, in this process, against the same emulator.
     Import-Module $ModulePath -Force
     $null = Connect-Caxton -BaseUri $base
     $account = New-CaxtonEmulatorAccount -Emulator $emulator
@@ -150,7 +140,7 @@ try {
     }
     function Measure-Interleaved([hashtable] $Calls, [int] $Count, [int] $Batches = 7) {
         # Batches of each call in turn, in shuffled order, so drift (emulator state, machine load)
-        # falls on all of them alike. The median batch gives the per-call time.
+        # falls on all of them alike. Returns each batch's per-call time, by call.
         foreach ($call in $Calls.Values) { for ($i = 0; $i -lt 20; $i++) { & $call } }   # warm-up: JIT, connection pool
         $perBatch = [math]::Max(1, [int]($Count / $Batches))
         $samples = @{}; foreach ($name in $Calls.Keys) { $samples[$name] = [Collections.Generic.List[double]]::new() }
@@ -162,21 +152,21 @@ try {
                 $samples[$name].Add($watch.Elapsed.TotalSeconds / $perBatch)
             }
         }
-        $medians = @{}; foreach ($name in $Calls.Keys) { $medians[$name] = Get-Median $samples[$name] }
-        $medians
+        $samples
     }
     $floorVariable = 1
     $warm = Measure-Interleaved @{ caxton = $warmCaxton; irm = $warmIrm; raw = $warmRaw; variable = { $null = Get-Variable -Name floorVariable } } $WarmCalls
-    $perCaxton = $warm.caxton; $perIrm = $warm.irm; $perRaw = $warm.raw; $perVariable = $warm.variable
-    Add-Row 'Warm call: Get-CaxtonToken -Force, against a cmdlet call plus raw HttpClient' (Format-Ms $perCaxton) ("Get-Variable {0} + raw HttpClient {1}; Invoke-RestMethod {2}" -f (Format-Ms $perVariable), (Format-Ms $perRaw), (Format-Ms $perIrm)) `
-        ("{0} of the sum ({1} of Invoke-RestMethod)" -f (Format-Ratio ($perCaxton / ($perVariable + $perRaw))), (Format-Ratio ($perCaxton / $perIrm))) '<= 1.1x the sum' ($perCaxton / ($perVariable + $perRaw) -le 1.1)
+    $warmRatio = Get-Spread (0..($warm.caxton.Count - 1) | ForEach-Object { $warm.caxton[$_] / ($warm.variable[$_] + $warm.raw[$_]) })
+    Add-Row 'Warm call: Get-CaxtonToken -Force, against a cmdlet call plus raw HttpClient' (Format-Ms (Get-Spread $warm.caxton).Median) `
+        ("Get-Variable {0} + raw HttpClient {1}; Invoke-RestMethod {2}" -f (Format-Ms (Get-Spread $warm.variable).Median), (Format-Ms (Get-Spread $warm.raw).Median), (Format-Ms (Get-Spread $warm.irm).Median)) `
+        ("{0} of the sum" -f (Format-Spread $warmRatio { Format-Ratio $args[0] })) '<= 1.1x the sum' (Get-Verdict $warmRatio 1.1)
 
-    # 4. Cached call against the floor of any cmdlet call.
+    # 5. Cached call against the floor of any cmdlet call.
     $cached = Measure-Interleaved @{ caxton = { $null = Get-CaxtonToken }; floor = { $null = Get-Variable -Name floorVariable } } $CachedCalls
-    $perCached = $cached.caxton
-    Add-Row 'Cached call: Get-CaxtonToken' (Format-Ms $perCached) ("Get-Variable {0}" -f (Format-Ms $cached.floor)) (Format-Ratio ($perCached / $cached.floor)) '<= 2x Get-Variable' ($perCached / $cached.floor -le 2)
+    $cachedRatio = Get-Spread (0..($cached.caxton.Count - 1) | ForEach-Object { $cached.caxton[$_] / $cached.floor[$_] })
+    Add-Row 'Cached call: Get-CaxtonToken' (Format-Ms (Get-Spread $cached.caxton).Median) ("Get-Variable {0}" -f (Format-Ms (Get-Spread $cached.floor).Median)) (Format-Spread $cachedRatio { Format-Ratio $args[0] }) '<= 2x Get-Variable' (Get-Verdict $cachedRatio 2)
 
-    # 5. Parallel: runspaces sharing one connection that has no token yet. The runspaces are opened
+    # 6. Parallel: runspaces sharing one connection that has no token yet. The runspaces are opened
     # and the module imported before the clock starts: this measures calls, not runspace start-up.
     $parallel = foreach ($runspaces in 1, 2, 32) {
         $connection = [Caxton.CaxtonConnection]::new([uri]$base)
@@ -187,8 +177,8 @@ try {
         $pool = [runspacefactory]::CreateRunspacePool(1, $runspaces, $state, $Host)
         $pool.Open()
         try {
-            $warm = 1..$runspaces | ForEach-Object { $p = [powershell]::Create(); $p.RunspacePool = $pool; $null = $p.AddScript('Get-Command Invoke-CaxtonRestMethod | Out-Null'); [pscustomobject]@{ P = $p; H = $p.BeginInvoke() } }
-            $warm | ForEach-Object { $null = $_.P.EndInvoke($_.H); $_.P.Dispose() }
+            $warmUp = 1..$runspaces | ForEach-Object { $p = [powershell]::Create(); $p.RunspacePool = $pool; $null = $p.AddScript('Get-Command Invoke-CaxtonRestMethod | Out-Null'); [pscustomobject]@{ P = $p; H = $p.BeginInvoke() } }
+            $warmUp | ForEach-Object { $null = $_.P.EndInvoke($_.H); $_.P.Dispose() }
             Reset-CaxtonEmulatorStats -Emulator $emulator
             $callsEach = [int][math]::Ceiling(1280 / $runspaces)
             $script = 'param($connection, $count) for ($i = 0; $i -lt $count; $i++) { $null = Invoke-CaxtonRestMethod "reference/lookup/banks/GBP" -Connection $connection }'
@@ -206,61 +196,77 @@ try {
     $many = $parallel | Where-Object Runspaces -EQ 32
     Add-Row 'Parallel: Invoke-CaxtonRestMethod, runspaces sharing one connection' ("{0:N0} calls/s with 32 runspaces" -f $many.PerSecond) ("1 runspace {0:N0}/s; 2 runspaces {1:N0}/s" -f $one.PerSecond, $two.PerSecond) `
         ("token requests: {0}, {1}, {2}; 2 vs 1: {3}" -f $one.TokenRequests, $two.TokenRequests, $many.TokenRequests, (Format-Ratio ($two.PerSecond / $one.PerSecond))) `
-        'one token request; grows to core count' ((($parallel.TokenRequests | Sort-Object -Unique) -join ',') -eq '1' -and $two.PerSecond -gt $one.PerSecond)
+        'one token request; grows to core count' $(if ((($parallel.TokenRequests | Sort-Object -Unique) -join ',') -eq '1' -and $two.PerSecond -gt $one.PerSecond) { 'yes' } else { '**no**' })
 
-    # 6. Memory: working set added by import plus the first token, in a fresh process.
-    $memory = foreach ($run in 1..5) {
-        $a = New-CaxtonEmulatorAccount -Emulator $emulator
-        $script = "[GC]::Collect(); `$p = [Diagnostics.Process]::GetCurrentProcess(); `$before = `$p.WorkingSet64; " +
+    # 7. Memory: working set added by import plus the first token, in a fresh process.
+    $memory = @(Measure-Rounds -Count 5 -Variants ([ordered]@{
+        caxton = { $a = New-CaxtonEmulatorAccount -Emulator $emulator
+            "[GC]::Collect(); `$p = [Diagnostics.Process]::GetCurrentProcess(); `$before = `$p.WorkingSet64; " +
             "Import-Module '$ModulePath'; `$null = Connect-Caxton -BaseUri '$base'; `$null = New-CaxtonPassword -Username '$($a.Username)' -Clientname '$($a.Clientname)' -Confirm:`$false | Get-CaxtonToken; " +
-            "[GC]::Collect(); `$p.Refresh(); (`$p.WorkingSet64 - `$before) / 1MB"
-        [double](Start-FreshPwsh $script).Output
-    }
-    $memoryIrm = foreach ($run in 1..5) {
-        $a = New-CaxtonEmulatorAccount -Emulator $emulator
-        $script = "[GC]::Collect(); `$p = [Diagnostics.Process]::GetCurrentProcess(); `$before = `$p.WorkingSet64; " +
+            "[GC]::Collect(); `$p.Refresh(); (`$p.WorkingSet64 - `$before) / 1MB" }
+        irm = { $a = New-CaxtonEmulatorAccount -Emulator $emulator
+            "[GC]::Collect(); `$p = [Diagnostics.Process]::GetCurrentProcess(); `$before = `$p.WorkingSet64; " +
             "`$r = Invoke-RestMethod -Method Post -Uri '$($base)clients/auth/register' -ContentType 'text/json' -Body '{""Username"":""$($a.Username)"",""Clientname"":""$($a.Clientname)""}'; " +
             "`$null = Invoke-RestMethod -Method Post -Uri '$($base)token' -Body @{ Grant_Type = 'password'; Username = '$($a.Username)'; Password = `$r.Content.Model.ClientPassword }; " +
-            "[GC]::Collect(); `$p.Refresh(); (`$p.WorkingSet64 - `$before) / 1MB"
-        [double](Start-FreshPwsh $script).Output
-    }
-    $mem = Get-Median $memory
-    Add-Row 'Memory: working set added by import + first token' ('{0:N1} MiB' -f $mem) ('the same two calls with Invoke-RestMethod: {0:N1} MiB' -f (Get-Median $memoryIrm)) '' '<= 15 MiB' ($mem -le 15)
+            "[GC]::Collect(); `$p.Refresh(); (`$p.WorkingSet64 - `$before) / 1MB" }
+    }))
+    $mem = Get-Spread ($memory | ForEach-Object { [double]$_.'caxton.Output' })
+    Add-Row 'Memory: working set added by import + first token' (Format-Spread $mem { '{0:N1} MiB' -f $args[0] }) ('the same two calls with Invoke-RestMethod: {0:N1} MiB' -f (Get-Spread ($memory | ForEach-Object { [double]$_.'irm.Output' })).Median) '' '<= 15 MiB' (Get-Verdict $mem 15)
 }
 finally {
     $emulator | Stop-CaxtonEmulator
-    Remove-Item Env:CAXTON_BASEURI -ErrorAction Ignore
+    if ($proxy) { $proxy.Dispose() }
     if ($emptyModule) { Remove-Item -LiteralPath $emptyModule -Recurse -Force -ErrorAction Ignore }
 }
 
 $cpu = (Get-Content /proc/cpuinfo -ErrorAction Ignore | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
-$machine = "{0}; {1} cores; {2}; PowerShell {3}; .NET {4}; {5}" -f ($cpu ? $cpu : 'unknown CPU'), [Environment]::ProcessorCount, [Runtime.InteropServices.RuntimeInformation]::OSDescription, $PSVersionTable.PSVersion, [Environment]::Version, (Get-Date -Format 'yyyy-MM-dd HH:mm')
-$table = [Text.StringBuilder]::new()
-$null = $table.AppendLine("# Caxton benchmark").AppendLine()
-if ($Note) { $null = $table.AppendLine($Note).AppendLine() }
-$null = $table.AppendLine("Machine: $machine. Medians of $ColdRuns cold runs per variant, $FreshRuns fresh processes for the per-step figures and 7 batches for per-call figures, variants interleaved; all figures from one run.").AppendLine()
-$null = $table.AppendLine('| Measure | Caxton | Comparison (same run) | Ratio | Target | Met |').AppendLine('| --- | --- | --- | --- | --- | --- |')
-foreach ($row in $rows) { $null = $table.AppendLine("| $($row.Measure) | $($row.Caxton) | $($row.Comparison) | $($row.Ratio) | $($row.Target) | $($row.Met) |") }
-# Where a target is missed, say why with this run's own figures.
-$notes = @(
-    ("- Import: Caxton adds {0} above the empty-module floor ({1} of bare pwsh); in a fresh process Import-Module takes {2}. Caxton's own part is registering " +
-        "the resolver and loading Caxton.Loader.dll; the rest is PowerShell's work on a binary module with types, formats and help, and a second, nested binary module " +
-        "(Caxton.Requirements.dll, the .NET Framework 4.7.1 check) that PowerShell loads on every edition: see levers.md.") -f
-        (Format-Ms $aboveFloor), (Format-Pct ($aboveFloor / $import.bare)), (Format-Ms $step.Import)
-    ("- Cold flow: of the {0} Caxton adds above the empty-module floor, the in-process steps are import {1}, connect {2}, first register {3} and first token {4}. " +
-        "Import-Module's own work on the manifest, types and formats is most of the import; the first register pays for compiling (JIT) Caxton's code, Microsoft.Extensions.Http's " +
-        "dependency-injection container and the HTTP stack, where Invoke-RestMethod runs code PowerShell ships precompiled (ReadyToRun).") -f
-        (Format-Ms $addFlow), (Format-Ms $step.Import), (Format-Ms $step.Connect), (Format-Ms $step.Register1), (Format-Ms $step.Token1)
-    ("- Warm call: Get-CaxtonToken also hands the request to a pool thread and back (so Ctrl+C works) and keeps the token as a SecureString; the raw loop calls no cmdlet.")
-    ("- The start-up levers weighed (ReadyToRun, the loader assembly, regular expressions, JSON, the nested requirements module), each measured side by side: tests/bench/levers.md.")
-)
-$null = $table.AppendLine().AppendLine('## Notes from this run').AppendLine()
-foreach ($note in $notes) { $null = $table.AppendLine($note) }
-$text = $table.ToString()
-Write-Output $text
+$load = (Get-Content /proc/loadavg -ErrorAction Ignore) -split ' ' | Select-Object -First 3
+$machine = "{0}; {1} cores; {2}; PowerShell {3}; .NET {4}; {5}; load average at the end {6}" -f ($cpu ? $cpu : 'unknown CPU'), [Environment]::ProcessorCount, [Runtime.InteropServices.RuntimeInformation]::OSDescription, $PSVersionTable.PSVersion, [Environment]::Version, (Get-Date -AsUTC -Format 'yyyy-MM-dd HH:mm UTC'), ($load ? ($load -join ' ') : 'unknown')
+$text = [Text.StringBuilder]::new()
+$null = $text.AppendLine('# Caxton benchmark').AppendLine()
+if ($Note) { $null = $text.AppendLine($Note).AppendLine() }
+$null = $text.AppendLine("Machine: $machine. The run took $([int]$benchStarted.Elapsed.TotalMinutes) min $($benchStarted.Elapsed.Seconds) s.").AppendLine()
+$null = $text.AppendLine("Cold figures: $Rounds rounds, each starting every variant once in a shuffled order; each ratio is taken within a round, and a verdict is on the median of the rounds, with the quartiles. " +
+    "Per-step figures: $FreshRuns fresh processes per flow, interleaved. Per-call figures: 7 interleaved batches. All figures come from this one run; only ratios within it mean anything. " +
+    "A verdict is 'within noise' when the quartiles straddle the target.").AppendLine()
+$null = $text.AppendLine('| Measure | Caxton | Comparison (same run) | Ratio | Target | Met |').AppendLine('| --- | --- | --- | --- | --- | --- |')
+foreach ($row in $rows) { $null = $text.AppendLine("| $($row.Measure) | $($row.Caxton) | $($row.Comparison) | $($row.Ratio) | $($row.Target) | $($row.Met) |") }
+
+# Per step, within one fresh process: where each flow's time goes, and how much of it the JIT takes.
+$null = $text.AppendLine().AppendLine('## Each step in a fresh process').AppendLine()
+$null = $text.AppendLine("Medians of $FreshRuns fresh processes per flow: the step's time, then the methods the JIT compiled during it (all threads, tier-1 recompilations included; then those on the pipeline thread, the caller's path) and the JIT's time ([System.Runtime.JitInfo]). '(start-up)' is what pwsh compiled before the first step, the same for both flows.").AppendLine()
+$null = $text.AppendLine('| Flow | Step | Time (quartiles) | JIT methods (on the pipeline thread) | JIT time |').AppendLine('| --- | --- | --- | --- | --- |')
+foreach ($variant in @(@('caxton', 'Caxton, loopback'), @('irm', 'Invoke-RestMethod, loopback'), @('caxtonRemote', "Caxton, remote model ($RoundTripMs ms)"), @('irmRemote', "Invoke-RestMethod, remote model ($RoundTripMs ms)"))) {
+    foreach ($name in $steps[$variant[0]].Keys) {
+        $s = $steps[$variant[0]][$name]
+        $time = if ($s.psobject.Properties['Time']) { Format-Spread $s.Time { Format-Ms $args[0] } } else { '' }
+        $onThread = if ($null -ne $s.ThreadMethods) { ' ({0:N0})' -f $s.ThreadMethods } else { '' }
+        $null = $text.AppendLine("| $($variant[1]) | $name | $time | $('{0:N0}' -f $s.Methods)$onThread | $(Format-Ms $s.JitTime) |")
+    }
+}
+
+# By assembly: what the JIT compiled in each cold flow, and whether that assembly was loaded precompiled.
+$null = $text.AppendLine().AppendLine('## What the JIT compiles in each cold flow, by assembly').AppendLine()
+$null = $text.AppendLine("One traced fresh process per flow on loopback (runtime JIT events, keyword 0x10, at verbose level; never a timed run), steps import to first token. [R2R] marks an assembly loaded from a ReadyToRun image: its methods compiled here are code the image did not hold (generic instantiations over other assemblies' types, mostly) or code the runtime refused ('refused' counts the latter); [IL] an assembly with no precompiled code at all.").AppendLine()
+$null = $text.AppendLine('| Assembly | Caxton flow | Invoke-RestMethod flow |').AppendLine('| --- | --- | --- |')
+$byAssembly = @{}
+foreach ($flow in 'Caxton', 'InvokeRestMethod') { foreach ($group in ($traced[$flow] | Group-Object Assembly)) { if (-not $byAssembly[$group.Name]) { $byAssembly[$group.Name] = @{} }; $byAssembly[$group.Name][$flow] = $group.Group } }
+function Format-Jitted($Methods) {
+    if (-not $Methods) { return '0' }
+    $refused = @($Methods | Where-Object Rejected).Count
+    "{0:N0}{1}" -f @($Methods).Count, $(if ($refused) { " ($refused refused)" } else { '' })
+}
+foreach ($name in ($byAssembly.Keys | Sort-Object { - (@($byAssembly[$_].Caxton).Count + @($byAssembly[$_].InvokeRestMethod).Count) })) {
+    $null = $text.AppendLine("| $name | $(Format-Jitted $byAssembly[$name].Caxton) | $(Format-Jitted $byAssembly[$name].InvokeRestMethod) |")
+}
+$null = $text.AppendLine("| **all** | $(Format-Jitted $traced.Caxton) | $(Format-Jitted $traced.InvokeRestMethod) |")
+
+$null = $text.AppendLine().AppendLine('Where the time goes, and the levers weighed side by side: [levers.md](levers.md).')
+$output = $text.ToString()
+Write-Output $output
 foreach ($file in $OutFile, $PublishFile) {
     if ($file) {
         $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent ([IO.Path]::GetFullPath($file)))
-        Set-Content -LiteralPath $file -Value $text
+        Set-Content -LiteralPath $file -Value $output
     }
 }

@@ -70,6 +70,38 @@ namespace Caxton.Transport
             }
         }
 
+        /// <summary>
+        /// Starts, on a pool thread, what the first request would otherwise do on the caller's path
+        /// (Connect-Caxton calls it): building the HTTP stack and, where no proxy applies, opening the
+        /// connection to <paramref name="host"/> (see <see cref="HttpClientLease.Prepare"/>). No request is
+        /// sent, and nothing reaches a proxy. A failure is left for the first request to meet on its own path.
+        /// </summary>
+        public Task PrepareInBackground(Uri? host)
+        {
+            HttpClientLease? held;
+            lock (leaseGate)
+            {
+                held = lease;
+            }
+
+            if (held is null)
+            {
+                return Task.CompletedTask;
+            }
+
+            return Task.Run(() =>
+            {
+                try
+                {
+                    held.Prepare(host);
+                }
+                catch (Exception)
+                {
+                    // Nothing to report here: the first request builds the same stack and reports a failure itself.
+                }
+            });
+        }
+
         private HttpClient CreateLeasedClient()
         {
             lock (leaseGate)

@@ -1,0 +1,71 @@
+# Helpers shared by Invoke-Benchmark.ps1 and Compare-Builds.ps1 (dot-sourced). The flow builders read
+# $emulator (the running emulator) from the caller's scope.
+
+function Get-Spread([double[]] $Values) {
+    # Median and quartiles (linear interpolation between the sorted values).
+    $sorted = [double[]]($Values | Sort-Object)
+    $at = { param($p) $i = $p * ($sorted.Count - 1); $lo = [math]::Floor($i); $hi = [math]::Ceiling($i); $sorted[$lo] + ($sorted[$hi] - $sorted[$lo]) * ($i - $lo) }
+    [pscustomobject]@{ Median = (& $at 0.5); Q1 = (& $at 0.25); Q3 = (& $at 0.75); Count = $sorted.Count }
+}
+
+function Get-Verdict($Spread, [double] $Target) {
+    # At most the target: met when even the upper quartile is; missed when even the lower quartile is above.
+    if ($Spread.Q3 -le $Target) { 'yes' } elseif ($Spread.Q1 -gt $Target) { '**no**' } else { "within noise (median {0})" -f $(if ($Spread.Median -le $Target) { 'meets it' } else { 'misses it' }) }
+}
+
+function Start-FreshPwsh([string] $Command) {
+    # The same host for every variant: dotnet + pwsh.dll under `dotnet pwsh`, else pwsh itself.
+    $hostPath = [Environment]::ProcessPath
+    $info = [Diagnostics.ProcessStartInfo]::new($hostPath)
+    if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', $Command) { $info.ArgumentList.Add($argument) }
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $process = [Diagnostics.Process]::Start($info)
+    $output = $process.StandardOutput.ReadToEnd()
+    $process.WaitForExit()
+    $watch.Stop()
+    if ($process.ExitCode -ne 0) { throw "A benchmark process failed ($($process.ExitCode)): $Command`n$output" }
+    [pscustomobject]@{ Seconds = $watch.Elapsed.TotalSeconds; Output = $output.Trim() }
+}
+
+function Measure-Rounds([System.Collections.Specialized.OrderedDictionary] $Variants, [int] $Count) {
+    # Round-robin: each round runs every variant once, in a shuffled order; one warm-up round first
+    # (disk cache). Returns one object per round: each variant's seconds, its output ("name.Output") and
+    # the proxy connections it opened ("name.Connections").
+    $names = @($Variants.Keys)
+    foreach ($name in $names) { $null = Start-FreshPwsh (& $Variants[$name]) }
+    for ($round = 1; $round -le $Count; $round++) {
+        $figures = [ordered]@{ Round = $round }
+        foreach ($name in ($names | Get-Random -Count $names.Count)) {
+            $before = $proxy.Connections
+            $run = Start-FreshPwsh (& $Variants[$name])
+            $figures[$name] = $run.Seconds
+            $figures["$name.Output"] = $run.Output
+            $figures["$name.Connections"] = $proxy.Connections - $before
+        }
+        [pscustomobject]$figures
+    }
+}
+
+function Format-Ms([double] $Seconds) { if ([math]::Abs($Seconds) -lt 0.001) { '{0:N0} µs' -f ($Seconds * 1e6) } else { '{0:N1} ms' -f ($Seconds * 1000) } }
+function Format-Ratio([double] $Value) { '{0:N2}x' -f $Value }
+function Format-Pct([double] $Value) { '{0:N1}%' -f ($Value * 100) }
+function Format-Spread($Spread, [scriptblock] $Format) { '{0} (quartiles {1} to {2})' -f (& $Format $Spread.Median), (& $Format $Spread.Q1), (& $Format $Spread.Q3) }
+
+# The two flows as a user would write them, as one fresh pwsh's command each.
+function Get-CaxtonFlow([string] $BaseUri, [string] $Module = $ModulePath) {
+    $a = New-CaxtonEmulatorAccount -Emulator $emulator
+    "Import-Module '$Module'; `$null = Connect-Caxton -BaseUri '$BaseUri'; `$null = New-CaxtonPassword -Username '$($a.Username)' -Clientname '$($a.Clientname)' -Confirm:`$false | Get-CaxtonToken"
+}
+function Get-InvokeRestMethodFlow([string] $BaseUri) {
+    $a = New-CaxtonEmulatorAccount -Emulator $emulator
+    "`$r = Invoke-RestMethod -Method Post -Uri '$($BaseUri)clients/auth/register' -ContentType 'text/json' -Headers @{ Accept = 'application/json' } -Body '{""Username"":""$($a.Username)"",""Clientname"":""$($a.Clientname)""}'; " +
+    "`$null = Invoke-RestMethod -Method Post -Uri '$($BaseUri)token' -ContentType 'application/x-www-form-urlencoded' -Body @{ Grant_Type = 'password'; Username = '$($a.Username)'; Password = `$r.Content.Model.ClientPassword }"
+}
+function Get-StepsCommand([string] $Flow, [string] $BaseUri, [string] $JitTool, [string] $Module = $ModulePath) {
+    $a = New-CaxtonEmulatorAccount -Emulator $emulator
+    "& '$(Join-Path $PSScriptRoot 'Measure-FreshProcess.ps1')' -Flow $Flow -ModulePath '$Module' -BaseUri '$BaseUri' -Username '$($a.Username)' -Clientname '$($a.Clientname)'" + $(if ($JitTool) { " -JitTool '$JitTool'" } else { '' })
+}
+
