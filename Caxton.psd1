@@ -24,6 +24,7 @@
         'Get-CaxtonToken'
         'Reset-CaxtonCredential'
         'Invoke-CaxtonRestMethod'
+        'Test-CaxtonContract'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -23,6 +23,9 @@ internal sealed class EmulatorOptions
     /// <summary>--tokens-survive-reset: tokens issued before a reset keep working until they expire.</summary>
     public bool TokensSurviveReset { get; init; }
 
+    /// <summary>--contradict id,id: decisions of docs/contract.md this run answers against (see Contradictions).</summary>
+    public IReadOnlyList<string>? Contradict { get; init; }
+
     /// <summary>
     /// <paramref name="configuration"/> is the command line alone (see Program): nothing in the
     /// environment or the current folder can move the emulator off loopback.
@@ -35,7 +38,22 @@ internal sealed class EmulatorOptions
         ReadyFile = string.IsNullOrWhiteSpace(configuration["ReadyFile"]) ? null : configuration["ReadyFile"],
         Quiet = bool.TryParse(configuration["Quiet"], out var quiet) && quiet,
         TokensSurviveReset = bool.TryParse(configuration["TokensSurviveReset"], out var survive) && survive,
+        Contradict = ContradictedDecisions(configuration["Contradict"]),
     };
+
+    private static IReadOnlyList<string>? ContradictedDecisions(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var ids = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = Contradictions.Unknown(ids);
+        return unknown.Count == 0
+            ? ids
+            : throw new FormatException($"--contradict names no such decision: {string.Join(", ", unknown)}. Known: {string.Join(", ", Contradictions.Known.Keys.Order(StringComparer.Ordinal))}.");
+    }
 
     /// <summary>--port N is loopback port N; --urls names the addresses in full (loopback hosts only, checked at start).</summary>
     private static string ListenUrls(IConfiguration configuration)
@@ -93,8 +111,11 @@ internal static class CommandLine
           --quiet                       no ASP.NET logging at all (default: warnings only, on stderr)
           --tokens-survive-reset        tokens issued before a reset keep working until they expire
                                         (default: a reset ends them); also PUT /_emulator/lifecycle
+          --contradict <id>[,<id>...]   answer against these decisions of docs/contract.md (for
+                                        Test-CaxtonContract's tests; see the README); also
+                                        PUT /_emulator/contradictions
         The configuration forms --TokenLifetime, --PasswordLifetime, --ReadyFile, --Quiet=true,
-        --TokensSurviveReset=true work too.
+        --TokensSurviveReset=true, --Contradict work too.
         """;
 
     private static readonly Dictionary<string, string> ValueOptions = new(StringComparer.Ordinal)
@@ -104,6 +125,7 @@ internal static class CommandLine
         ["--token-lifetime"] = "TokenLifetime",
         ["--password-lifetime"] = "PasswordLifetime",
         ["--ready-file"] = "ReadyFile",
+        ["--contradict"] = "Contradict",
     };
 
     /// <summary>Switches: present means true, or an explicit true/false follows.</summary>

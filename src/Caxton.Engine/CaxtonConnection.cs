@@ -254,6 +254,9 @@ namespace Caxton
         internal void SetCredential(string username, SecureString clientPassword, DateTimeOffset? passwordExpiresOn = null) =>
             tokens.SetCredential(username, clientPassword, passwordExpiresOn);
 
+        /// <summary>The connection's HTTP clients and options without retries, for Test-CaxtonContract.</summary>
+        internal CaxtonTransport ProbeTransport() => transport.WithoutRetries();
+
         /// <summary>The credential held now; null when none.</summary>
         internal ClientCredential? HeldCredential => tokens.Credential;
 

@@ -30,5 +30,6 @@ namespace Caxton
         public const string SubAccountNamesRequired = "SubAccountNamesRequired";
         public const string SubAccountNamesWithoutIdentityNumber = "SubAccountNamesWithoutIdentityNumber";
         public const string SecretDisposed = "SecretDisposed";
+        public const string ClientnameRequired = "ClientnameRequired";
     }
 }

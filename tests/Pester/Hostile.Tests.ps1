@@ -445,6 +445,7 @@ BeforeDiscovery {
         @{ Cmdlet = 'Disconnect-Caxton'; Type = 'DisconnectCaxtonCommand'; How = 'non-terminating'; Call = { param($c) Disconnect-Caxton -Connection $c } }
         @{ Cmdlet = 'Connect-Caxton'; Type = 'ConnectCaxtonCommand'; How = 'terminating like its other errors'; Call = { param($c) Connect-Caxton -BaseUri $c.BaseUri -Name 'faulty' } }
         @{ Cmdlet = 'Select-CaxtonConnection'; Type = 'SelectCaxtonConnectionCommand'; How = 'non-terminating'; Call = { param($c) Select-CaxtonConnection -Connection $c } }
+        @{ Cmdlet = 'Test-CaxtonContract'; Type = 'TestCaxtonContractCommand'; How = 'non-terminating'; Call = { param($c) Test-CaxtonContract -Connection $c } }
     )
 }
 

@@ -22,7 +22,7 @@ Describe 'The module manifest' {
     }
 
     It 'exports exactly the cmdlets it lists, and no functions, variables or aliases' {
-        $data.CmdletsToExport.Count | Should -Be 8
+        $data.CmdletsToExport.Count | Should -Be 9
         $data.FunctionsToExport.Count | Should -Be 0
         $data.VariablesToExport.Count | Should -Be 0
         $data.AliasesToExport.Count | Should -Be 0
