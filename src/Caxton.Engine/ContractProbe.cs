@@ -72,6 +72,9 @@ namespace Caxton
             private string username = string.Empty;
             private string password = string.Empty;
 
+            // A working token of the current password; a new password ends it (as far as we know).
+            private string? liveToken;
+
             public Run(CaxtonConnection connection, ContractProbeOptions options, ICaxtonLog log, CancellationToken cancellationToken)
             {
                 this.connection = connection;
@@ -104,6 +107,7 @@ namespace Caxton
                 }
 
                 var accessToken = CheckToken(token);
+                liveToken = accessToken;
 
                 var wrong = "caxton-probe-" + Guid.NewGuid().ToString("N");
                 CheckTokenError(await TokenAsync("POST token (wrong password)", wrong).ConfigureAwait(false));
@@ -136,7 +140,7 @@ namespace Caxton
 
                 if (options.Reset)
                 {
-                    await ResetAsync(accessToken).ConfigureAwait(false);
+                    await ResetAsync().ConfigureAwait(false);
                 }
 
                 if (options.TokenRateLimit)
@@ -224,9 +228,9 @@ namespace Caxton
                     return null;
                 }
 
+                // token_type and expires_in are decisions of their own, so one difference is reported once.
                 var accessToken = token.TopString("access_token");
-                var missing = new[] { "access_token", "token_type", "expires_in" }.Where(name => !token.TryTop(name, out _)).ToList();
-                Set(ids[0], missing.Count == 0 && !string.IsNullOrEmpty(accessToken), token.Describe() + (missing.Count == 0 ? string.Empty : "; missing: " + string.Join(", ", missing)));
+                Set(ids[0], !string.IsNullOrEmpty(accessToken), token.Describe() + (token.TryTop("access_token", out _) ? string.Empty : "; no access_token"));
 
                 if (token.TryTop("token_type", out var tokenType))
                 {
@@ -449,15 +453,15 @@ namespace Caxton
                 Set(ContractDecisions.GenerateWhileActive, still.Status == 200, $"{evidence}; then {still.Describe()}");
             }
 
-            private async Task ResetAsync(string? tokenBefore)
+            private async Task ResetAsync()
             {
-                tokenBefore ??= CheckedToken(await TokenAsync("POST token (before the reset)", password).ConfigureAwait(false));
+                var tokenBefore = liveToken ?? CheckedToken(await TokenAsync("POST token (before the reset)", password).ConfigureAwait(false));
 
                 var reset = await ResetRequestAsync($"PUT {connection.ResetPath} (no token)", null).ConfigureAwait(false);
                 if (reset.Status == 401 && tokenBefore != null)
                 {
                     var first = reset;
-                    reset = await ResetRequestAsync($"PUT {connection.ResetPath} (bearer token)", tokenBefore).ConfigureAwait(false);
+                    reset = await ResetRequestAsync($"PUT {connection.ResetPath} (with the account's own token)", tokenBefore).ConfigureAwait(false);
                     Set(ContractDecisions.ResetAnonymous, false, $"{first.Describe()}; {reset.Describe()}");
                 }
                 else
@@ -482,9 +486,12 @@ namespace Caxton
 
                 if (!done)
                 {
-                    foreach (var id in new[] { ContractDecisions.ResetVoidsPassword, ContractDecisions.ResetEndsTokens })
+                    foreach (var id in new[] { ContractDecisions.ResetVoidsPassword, ContractDecisions.ResetEndsTokens, ContractDecisions.DateFormat })
                     {
-                        Set(id, ContractCheckStatus.Unknown, "not checked: the reset did not succeed (see reset-path)");
+                        if (!found.ContainsKey(id))
+                        {
+                            Set(id, ContractCheckStatus.Unknown, "not checked: the reset did not succeed (see reset-path)");
+                        }
                     }
 
                     return;
@@ -500,8 +507,11 @@ namespace Caxton
                 }
                 else
                 {
+                    // Refused as any wrong password is; the shape of that refusal is token-error's to judge.
                     var error = old.TopString("error");
-                    Set(ContractDecisions.ResetVoidsPassword, old.Status == 400 && error == "invalid_grant", old.Describe() + (error is null ? string.Empty : $"; error '{Observation.Name(error)}'"));
+                    var refusedCredential = old.Status == 400 || old.Status == 401 || old.Status == 403;
+                    Set(ContractDecisions.ResetVoidsPassword, refusedCredential ? ContractCheckStatus.Confirmed : old.Exchange!.IsSuccess ? ContractCheckStatus.Contradicted : ContractCheckStatus.Unknown,
+                        old.Describe() + (error is null ? string.Empty : $"; error '{Observation.Name(error)}'"));
                 }
 
                 var afterReset = tokenBefore is null ? null : await ApiAsync("GET " + ReferencePath + " (token from before the reset)", ReferencePath, tokenBefore).ConfigureAwait(false);
@@ -522,7 +532,7 @@ namespace Caxton
                     var statuses = afterNew is null ? new[] { afterReset.Status } : new[] { afterReset.Status, afterNew.Status };
                     var evidence = $"a token from before the reset: HTTP {afterReset.Status} after the reset" + (afterNew is null ? string.Empty : $", HTTP {afterNew.Status} after the new password");
                     Set(ContractDecisions.ResetEndsTokens,
-                        statuses.All(s => s == 401) ? ContractCheckStatus.Confirmed : statuses.Any(s => s >= 200 && s < 300) ? ContractCheckStatus.Contradicted : ContractCheckStatus.Unknown,
+                        statuses.All(s => s == 401 || s == 403) ? ContractCheckStatus.Confirmed : statuses.Any(s => s >= 200 && s < 300) ? ContractCheckStatus.Contradicted : ContractCheckStatus.Unknown,
                         evidence);
                 }
             }
@@ -554,6 +564,7 @@ namespace Caxton
 
                 secrets.Add(issued);
                 password = issued;
+                liveToken = null;
                 var endDate = model!.GetDate("EndDate");
                 connection.SetCredential(username, Secrets.ToSecureString(issued), endDate);
                 CheckDates(model);
