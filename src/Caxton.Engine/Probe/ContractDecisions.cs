@@ -24,8 +24,8 @@ namespace Caxton.Probe
     }
 
     /// <summary>
-    /// The decisions Test-CaxtonContract checks, in report order. The ids are the ones docs/contract.md
-    /// marks (a test keeps the two in step); a report names them, so they never change meaning.
+    /// The decisions Test-CaxtonContract checks, in the order docs/contract.md gives them, by the ids it
+    /// marks (a Pester test keeps the two in step); a report names them, so they never change meaning.
     /// </summary>
     internal static class ContractDecisions
     {
@@ -53,22 +53,22 @@ namespace Caxton.Probe
 
         public static readonly IReadOnlyList<ContractDecision> All = new[]
         {
+            new ContractDecision(DateFormat, "StartDate and EndDate carry seven fractional digits and a Z.", documented: true, needs: ResetSwitch),
+            new ContractDecision(GenerateWhileActive, "Generate Password while a password is active is refused (HTTP 4xx, or HTTP 200 with a failing ApiStatus), and the active password keeps working.", documented: false, needs: GenerateSwitch),
             new ContractDecision(TokenResponse, "POST token with a valid credential answers HTTP 200 with the JSON member access_token (token_type and expires_in beside it).", documented: true),
             new ContractDecision(TokenType, "token_type is bearer.", documented: true),
             new ContractDecision(TokenExpiresIn, "expires_in is a whole number of seconds (30 days by default).", documented: true),
             new ContractDecision(TokenError, "A refused token request is HTTP 400 with OAuth members error (invalid_grant for a wrong password) and error_description.", documented: false),
-            new ContractDecision(Envelope, "Answers carry Content.Model beside Content.ExpectedResponses; the model holds ApiStatusCode (a number), ApiStatus and ApiStatusDescription.", documented: true),
-            new ContractDecision(StatusTriple, "Success is 100 / IsValid / Valid Operation, with the ApiStatus listed in ExpectedResponses.", documented: true),
-            new ContractDecision(ApiError, "An API call Caxton refuses is answered in the envelope with a failing status triple (HTTP 4xx, or HTTP 200 with an ApiStatus not expected).", documented: false),
-            new ContractDecision(ApiUnauthorized, "An API call with an invalid bearer token is HTTP 401.", documented: false),
-            new ContractDecision(ApiNotFound, "An unknown API path is HTTP 404.", documented: false),
-            new ContractDecision(SupportReference, "Error answers carry a Date header and a request-id header (x-request-id, request-id, x-ms-request-id, x-correlation-id, x-amzn-requestid).", documented: false),
-            new ContractDecision(DateFormat, "StartDate and EndDate carry seven fractional digits and a Z.", documented: true, needs: ResetSwitch),
             new ContractDecision(ResetPath, "Reset Client Credentials is PUT {base}clients/auth/reset (or the connection's -ResetPath) with a JSON body; it answers the envelope with the status triple and no password.", documented: false, needs: ResetSwitch),
             new ContractDecision(ResetAnonymous, "A main-account reset needs no token.", documented: false, needs: ResetSwitch),
             new ContractDecision(ResetVoidsPassword, "After a reset the old password is refused at the token endpoint (with invalid_grant, as any wrong password: see token-error).", documented: false, needs: ResetSwitch),
             new ContractDecision(ResetEndsTokens, "A token issued before a reset stops working (HTTP 401, or 403), also once a new password is generated.", documented: false, needs: ResetSwitch),
-            new ContractDecision(GenerateWhileActive, "Generate Password while a password is active is refused (HTTP 4xx, or HTTP 200 with a failing ApiStatus), and the active password keeps working.", documented: false, needs: GenerateSwitch),
+            new ContractDecision(Envelope, "Answers carry Content.Model beside Content.ExpectedResponses; the model holds ApiStatusCode (a number), ApiStatus and ApiStatusDescription.", documented: true),
+            new ContractDecision(StatusTriple, "Success is 100 / IsValid / Valid Operation, with the ApiStatus listed in ExpectedResponses.", documented: true),
+            new ContractDecision(ApiError, "An API call Caxton refuses is answered in the envelope with a failing status triple (HTTP 4xx, or HTTP 200 with an ApiStatus not expected).", documented: false),
+            new ContractDecision(SupportReference, "Error answers carry a Date header and a request-id header (x-request-id, request-id, x-ms-request-id, x-correlation-id, x-amzn-requestid).", documented: false),
+            new ContractDecision(ApiUnauthorized, "An API call with an invalid bearer token is HTTP 401.", documented: false),
+            new ContractDecision(ApiNotFound, "An unknown API path is HTTP 404.", documented: false),
             new ContractDecision(TokenRateLimit, "The token endpoint answers at least 10 requests a minute from one client; a limit is signalled by HTTP 429 with Retry-After.", documented: false, needs: RateLimitSwitch),
         };
     }
