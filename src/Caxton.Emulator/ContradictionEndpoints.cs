@@ -19,7 +19,7 @@ internal static class ContradictionEndpoints
             var unknown = contradictions.Replace(request.Decisions);
             return unknown.Count == 0
                 ? Current(contradictions)
-                : Results.Json(new { error = $"Unknown decision ids: {string.Join(", ", unknown)}. Known: {string.Join(", ", Contradictions.Known.Keys.Order(StringComparer.Ordinal))}." }, Envelope.Json, statusCode: StatusCodes.Status400BadRequest);
+                : Results.Json(new { error = $"Unknown decision ids: {string.Join(", ", unknown)}. Known: {string.Join(", ", Contradictions.Known.Order(StringComparer.Ordinal))}." }, Envelope.Json, statusCode: StatusCodes.Status400BadRequest);
         });
     }
 

@@ -52,7 +52,7 @@ internal sealed class EmulatorOptions
         var unknown = Contradictions.Unknown(ids);
         return unknown.Count == 0
             ? ids
-            : throw new FormatException($"--contradict names no such decision: {string.Join(", ", unknown)}. Known: {string.Join(", ", Contradictions.Known.Keys.Order(StringComparer.Ordinal))}.");
+            : throw new FormatException($"--contradict names no such decision: {string.Join(", ", unknown)}. Known: {string.Join(", ", Contradictions.Known.Order(StringComparer.Ordinal))}.");
     }
 
     /// <summary>--port N is loopback port N; --urls names the addresses in full (loopback hosts only, checked at start).</summary>

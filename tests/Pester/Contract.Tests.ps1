@@ -204,3 +204,16 @@ Describe 'Test-CaxtonContract reports' {
         $list | Should -Match 'Documented\s+: True'
     }
 }
+
+Describe 'The emulator''s --contradict option' {
+    It 'starts contradicting the decisions it names, and refuses an id no decision has (exit code 2)' {
+        $contradicting = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR -Contradict 'token-type', 'reset-path'
+        try {
+            $current = Invoke-RestMethod -Uri ($contradicting.ControlUri + 'contradictions') -Headers @{ 'X-Emulator-Key' = $contradicting.ControlKey }
+            $current.Decisions | Should -Be 'reset-path', 'token-type'
+        }
+        finally { $contradicting | Stop-CaxtonEmulator }
+
+        { Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR -Contradict 'no-such-decision' } | Should -Throw '*exited with code 2*--contradict names no such decision: no-such-decision*'
+    }
+}
