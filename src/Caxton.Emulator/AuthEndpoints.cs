@@ -11,10 +11,10 @@ internal static class AuthEndpoints
     {
         api.MapPost(Routes.Register, RegisterAsync);
         api.MapPost(Routes.Token, TokenAsync);
-        api.MapPut(Routes.Reset, (HttpContext context, AccountStore store, Contradictions contradictions) =>
-            contradictions.Has("reset-path") ? Task.FromResult(Results.NotFound()) : ResetAsync(context, store, contradictions));
-        api.MapPut(Routes.ContradictedReset, (HttpContext context, AccountStore store, Contradictions contradictions) =>
-            contradictions.Has("reset-path") ? ResetAsync(context, store, contradictions) : Task.FromResult(Results.NotFound()));
+        api.MapPut(Routes.Reset, (HttpContext context, AccountStore store, EmulatorOptions options, Contradictions contradictions) =>
+            contradictions.Has("reset-path") ? Task.FromResult(Results.NotFound()) : ResetAsync(context, store, options, contradictions));
+        api.MapPut(Routes.ContradictedReset, (HttpContext context, AccountStore store, EmulatorOptions options, Contradictions contradictions) =>
+            contradictions.Has("reset-path") ? ResetAsync(context, store, options, contradictions) : Task.FromResult(Results.NotFound()));
     }
 
     /// <summary>
@@ -131,7 +131,7 @@ internal static class AuthEndpoints
     /// Username + Clientname); an IdentityNumber (body and/or header) resets that sub-account and needs
     /// the main account's Bearer token, with the body naming the main account making the call.
     /// </summary>
-    private static async Task<IResult> ResetAsync(HttpContext context, AccountStore store, Contradictions contradictions)
+    private static async Task<IResult> ResetAsync(HttpContext context, AccountStore store, EmulatorOptions options, Contradictions contradictions)
     {
         var (body, username, clientname, failure) = await ReadAccountRequestAsync(context);
         if (failure is not null)
@@ -153,14 +153,23 @@ internal static class AuthEndpoints
         }
 
         var identityNumber = bodyIdentity ?? headerIdentity;
-        if (identityNumber is null)
+        if (identityNumber is null && (options.MainResetRequiresToken || contradictions.Has("reset-anonymous")))
         {
-            // Under reset-anonymous a main account proves itself with its own token, like any API call.
-            if (contradictions.Has("reset-anonymous") && store.Authenticate(RequestHelpers.BearerToken(context.Request))?.Username != username)
+            // The stricter mode: only the main account itself, with a working token, resets its credentials.
+            var self = store.Authenticate(RequestHelpers.BearerToken(context.Request));
+            if (self is null)
             {
                 return RequestHelpers.Unauthorized(context);
             }
 
+            if (self.Username != username || self.Clientname != clientname)
+            {
+                return Envelope.Result(StatusCodes.Status400BadRequest, ApiStatus.InvalidClient, authorisedClient: Envelope.AuthorisedClient(self));
+            }
+        }
+
+        if (identityNumber is null)
+        {
             return store.ResetMain(username, clientname)
                 ? Envelope.Result(StatusCodes.Status200OK, ApiStatus.Valid)
                 : Envelope.Result(StatusCodes.Status400BadRequest, ApiStatus.InvalidClient);

@@ -17,6 +17,8 @@ function Start-CaxtonEmulator {
         [switch] $TokensSurviveReset,
         # Decisions of docs/contract.md to answer against (see the emulator's README), e.g. 'token-type'.
         [string[]] $Contradict,
+        # A main-account reset needs the main account's own token (a stricter Caxton).
+        [switch] $MainResetRequiresToken,
         [int] $TimeoutSec = 60
     )
 
@@ -27,6 +29,7 @@ function Start-CaxtonEmulator {
     if ($PasswordLifetime) { $arguments += @('--password-lifetime', $PasswordLifetime) }
     if ($TokensSurviveReset) { $arguments += '--tokens-survive-reset' }
     if ($Contradict) { $arguments += @('--contradict', ($Contradict -join ',')) }
+    if ($MainResetRequiresToken) { $arguments += '--main-reset-requires-token' }
     $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
 
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)

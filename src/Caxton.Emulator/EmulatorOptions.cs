@@ -27,6 +27,12 @@ internal sealed class EmulatorOptions
     public IReadOnlyList<string>? Contradict { get; init; }
 
     /// <summary>
+    /// --main-reset-requires-token: a main-account reset needs the main account's own Bearer token, as
+    /// a stricter Caxton might; then nobody holding only an expired main password can reset it.
+    /// </summary>
+    public bool MainResetRequiresToken { get; init; }
+
+    /// <summary>
     /// <paramref name="configuration"/> is the command line alone (see Program): nothing in the
     /// environment or the current folder can move the emulator off loopback.
     /// </summary>
@@ -38,6 +44,7 @@ internal sealed class EmulatorOptions
         ReadyFile = string.IsNullOrWhiteSpace(configuration["ReadyFile"]) ? null : configuration["ReadyFile"],
         Quiet = bool.TryParse(configuration["Quiet"], out var quiet) && quiet,
         TokensSurviveReset = bool.TryParse(configuration["TokensSurviveReset"], out var survive) && survive,
+        MainResetRequiresToken = bool.TryParse(configuration["MainResetRequiresToken"], out var strict) && strict,
         Contradict = ContradictedDecisions(configuration["Contradict"]),
     };
 
@@ -111,11 +118,13 @@ internal static class CommandLine
           --quiet                       no ASP.NET logging at all (default: warnings only, on stderr)
           --tokens-survive-reset        tokens issued before a reset keep working until they expire
                                         (default: a reset ends them); also PUT /_emulator/lifecycle
+          --main-reset-requires-token   a main-account reset needs the main account's Bearer token
+                                        (default: anonymous, as the contract decides)
           --contradict <id>[,<id>...]   answer against these decisions of docs/contract.md (for
                                         Test-CaxtonContract's tests; see the README); also
                                         PUT /_emulator/contradictions
         The configuration forms --TokenLifetime, --PasswordLifetime, --ReadyFile, --Quiet=true,
-        --TokensSurviveReset=true, --Contradict work too.
+        --TokensSurviveReset=true, --MainResetRequiresToken=true, --Contradict work too.
         """;
 
     private static readonly Dictionary<string, string> ValueOptions = new(StringComparer.Ordinal)
@@ -133,6 +142,7 @@ internal static class CommandLine
     {
         ["--quiet"] = "Quiet",
         ["--tokens-survive-reset"] = "TokensSurviveReset",
+        ["--main-reset-requires-token"] = "MainResetRequiresToken",
     };
 
     public static bool WantsHelp(string[] args) =>

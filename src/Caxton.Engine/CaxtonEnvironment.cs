@@ -80,7 +80,10 @@ namespace Caxton
                 throw new CaxtonException(
                     CaxtonErrorIds.InsecureBaseUri,
                     CaxtonErrorKind.InvalidArgument,
-                    $"'{baseUri.GetLeftPart(UriPartial.Authority)}' uses plain http. Caxton credentials are only sent over https; http is allowed for loopback hosts (the local emulator) only.");
+                    $"'{baseUri.GetLeftPart(UriPartial.Authority)}' uses plain http, and its host '{baseUri.Host}' is not a loopback host. Caxton credentials are only sent over https; http is allowed for loopback hosts (the local emulator) only.")
+                {
+                    RecommendedAction = $"Use https://{baseUri.Authority}{baseUri.AbsolutePath}, or, for the local emulator, a loopback host: 127.0.0.1, ::1 or localhost (check '{baseUri.Host}' for a typo).",
+                };
             }
 
             var text = baseUri.GetLeftPart(UriPartial.Path);
