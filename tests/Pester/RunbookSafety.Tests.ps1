@@ -42,6 +42,7 @@ BeforeAll {
         'Get-CaxtonToken'         = 'Get-CaxtonToken'
         'Reset-CaxtonCredential'  = 'Reset-CaxtonCredential -Username u -Clientname c -Force'
         'Invoke-CaxtonRestMethod' = 'Invoke-CaxtonRestMethod reference/lookup/banks/GBP'
+        'Test-CaxtonContract'     = 'Test-CaxtonContract'
     }
 }
 
