@@ -13,7 +13,9 @@
     PowerShellVersion    = '5.1'
     FormatsToProcess     = @('Caxton.format.ps1xml')
     TypesToProcess       = @('Caxton.types.ps1xml')
-    # Before Caxton.dll: a plain message on a .NET Framework too old for it (see the file).
+    # Before Caxton.dll: a plain message on a .NET Framework too old for it (see the file). As a required
+    # assembly it also loads before TypesToProcess, whose CodeProperties name its CaxtonTypeMembers.
+    RequiredAssemblies   = @('Caxton.Requirements.dll')
     NestedModules        = @('Caxton.Requirements.dll')
     CmdletsToExport      = @(
         'Connect-Caxton'
@@ -32,8 +34,9 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('Caxton', 'Payments', 'API', 'Authentication', 'OAuth', 'BearerToken', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
-            ProjectUri   = 'https://github.com/caxton-ps/Caxton'
-            LicenseUri   = 'https://github.com/caxton-ps/Caxton/blob/main/LICENSE'
+            # No ProjectUri, LicenseUri or IconUri until the project has a real public home: an invented
+            # address (a GitHub organisation that is not ours) could send users, and Get-Help -Online,
+            # to anyone's page. The licence travels as the LICENSE file and the Copyright above.
             ReleaseNotes = 'See CHANGELOG.md.'
         }
     }

@@ -20,16 +20,19 @@ Show-Step "Connect-Caxton -BaseUri $BaseUri"
 Connect-Caxton -BaseUri $BaseUri | Format-List | Out-Host
 
 Show-Step 'New-CaxtonPassword (step 1: Generate Password)'
-$password = New-CaxtonPassword -Username $Username -Clientname $Clientname -Confirm:$false
+$password = New-CaxtonPassword -Username $Username -Clientname $Clientname
 $password | Format-List | Out-Host
 
 Show-Step 'Get-CaxtonToken (step 2: Get Access Token), from the password on the pipeline'
 $token = $password | Get-CaxtonToken
 $token | Format-List | Out-Host
 
-Show-Step 'Get-CaxtonToken again: answered from the cache'
-$again = Get-CaxtonToken
-"Same token object from the cache: $([object]::ReferenceEquals($token, $again))" | Out-Host
+Show-Step 'Get-CaxtonToken again: answered from the cache, with no request (its -Verbose line says so)'
+$again = Get-CaxtonToken -Verbose 4>&1 | ForEach-Object {
+    if ($_ -is [System.Management.Automation.VerboseRecord]) { Write-Host "VERBOSE: $($_.Message)" } else { $_ }
+}
+# Each call returns its own copy (disposing one leaves the others intact), so compare the token, not the object.
+"The same token as before (issued $($token.IssuedOn.ToString('u'))): $($again.IssuedOn -eq $token.IssuedOn -and $again.ExpiresOn -eq $token.ExpiresOn)" | Out-Host
 
 Show-Step 'Invoke-RestMethod with the token (PowerShell 7: -Authentication Bearer -Token)'
 $banks = Invoke-RestMethod -Uri "$($BaseUri)reference/lookup/banks/GBP" -Authentication Bearer -Token $token.AccessToken -AllowUnencryptedAuthentication
@@ -50,5 +53,5 @@ Show-Step 'The connection now holds no stale token or password'
 Get-CaxtonConnection | Format-List | Out-Host
 
 Show-Step 'A new password and token after the reset'
-New-CaxtonPassword -Username $Username -Clientname $Clientname -Confirm:$false | Get-CaxtonToken | Format-List | Out-Host
+New-CaxtonPassword -Username $Username -Clientname $Clientname | Get-CaxtonToken | Format-List | Out-Host
 Write-Host 'Demo finished.' -ForegroundColor Green

@@ -63,6 +63,18 @@ internal sealed class AccountStore(EmulatorOptions options, TimeProvider time, C
         Create(DemoSubUsername, DemoSubClientname, DemoSubIdentityNumber, DemoUsername);
     }
 
+    /// <summary>Forgets every account and token: a clean slate for the next test, in a running emulator.</summary>
+    public int Clear()
+    {
+        lock (gate)
+        {
+            var count = accounts.Count;
+            accounts.Clear();
+            tokens.Clear();
+            return count;
+        }
+    }
+
     public CreateOutcome Create(string username, string clientname, string? identityNumber, string? parentUsername)
     {
         lock (gate)

@@ -102,6 +102,13 @@ function New-CaxtonEmulatorAccount {
     [pscustomobject]$body
 }
 
+function Clear-CaxtonEmulatorAccount {
+    <# .SYNOPSIS Forgets every account (the demo accounts too) and every token; returns how many accounts it removed. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Emulator)
+    (Invoke-EmulatorControlRequest -Emulator $Emulator -Method Delete -Path 'accounts').removed
+}
+
 function Invoke-CaxtonEmulatorControl {
     <# .SYNOPSIS Calls a control hook, e.g. accounts/NAME/revoke-tokens or accounts/NAME/expire-password. #>
     param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Path)
@@ -175,4 +182,4 @@ function Get-CaxtonEmulatorLifecycle {
     Invoke-EmulatorControlRequest -Emulator $Emulator -Path 'lifecycle'
 }
 
-Export-ModuleMember -Function Set-CaxtonEmulatorContradiction, Get-CaxtonEmulatorLifecycle, Set-CaxtonEmulatorLifecycle, Add-CaxtonEmulatorFault, Clear-CaxtonEmulatorFault, Invoke-CaxtonEmulatorControl, Start-CaxtonEmulator, Stop-CaxtonEmulator, Get-CaxtonEmulatorStats, Reset-CaxtonEmulatorStats, New-CaxtonEmulatorAccount
+Export-ModuleMember -Function Set-CaxtonEmulatorContradiction, Clear-CaxtonEmulatorAccount, Get-CaxtonEmulatorLifecycle, Set-CaxtonEmulatorLifecycle, Add-CaxtonEmulatorFault, Clear-CaxtonEmulatorFault, Invoke-CaxtonEmulatorControl, Start-CaxtonEmulator, Stop-CaxtonEmulator, Get-CaxtonEmulatorStats, Reset-CaxtonEmulatorStats, New-CaxtonEmulatorAccount

@@ -34,6 +34,9 @@ internal static class ControlEndpoints
             };
         });
 
+        // Every account, the demo accounts included, and every token: the docs' examples start each from nothing.
+        control.MapDelete("accounts", (AccountStore store) => Results.Json(new { Removed = store.Clear() }, Envelope.Json));
+
         control.MapPost("accounts/{username}/expire-password", (string username, AccountStore store) =>
         {
             var end = store.ExpirePassword(username, out var hadPassword);

@@ -20,5 +20,8 @@ Describe 'The demo' {
         $output | Should -Match 'Sandbox Albion Bank'        # Invoke-RestMethod with the token
         $output | Should -Match 'Account\s+: Sub-account'     # the sub-account reset
         $output | Should -Not -Match 'System\.Security\.SecureString'
+        # What it says about the cache is true: the module's own line, and the same token again.
+        $output | Should -Match "VERBOSE: Get Access Token: the cached token for 'caxton\.demo'.*; no request sent\."
+        $output | Should -Match 'The same token as before \(issued [^)]+\): True'
     }
 }

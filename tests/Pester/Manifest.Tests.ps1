@@ -36,14 +36,16 @@ Describe 'The module manifest' {
         $manifest.PowerShellVersion | Should -Be ([version]'5.1')
     }
 
-    It 'carries gallery tags, project and licence links that exist in this repository' {
+    It 'carries gallery tags and no invented address (no project, licence or icon URI until the project has a home)' {
         $manifest.Tags | Should -Contain 'Caxton'
         $manifest.Tags | Should -Contain 'PSEdition_Desktop'
         $manifest.Tags | Should -Contain 'PSEdition_Core'
-        $manifest.ProjectUri.AbsoluteUri | Should -Match '^https://'
-        $manifest.LicenseUri.AbsoluteUri | Should -BeLike "$($manifest.ProjectUri.AbsoluteUri.TrimEnd('/'))/blob/main/*"
-        $licenseFile = Join-Path $repoRoot ($manifest.LicenseUri.AbsoluteUri -replace '^.*/blob/main/', '')
-        Get-Content -Raw $licenseFile | Should -Match 'MIT License'
+        $manifest.ProjectUri | Should -BeNullOrEmpty
+        $manifest.LicenseUri | Should -BeNullOrEmpty
+        $manifest.IconUri | Should -BeNullOrEmpty
+        $manifest.HelpInfoUri | Should -BeNullOrEmpty
+        Get-Content -Raw "$repoRoot/Caxton.psd1" | Should -Not -Match 'https?://' -Because 'the manifest names no address at all'
+        Get-Content -Raw "$repoRoot/LICENSE" | Should -Match 'MIT License'
     }
 
     It 'has the CHANGELOG section of its version as release notes' {

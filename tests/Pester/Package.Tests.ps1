@@ -60,7 +60,9 @@ Describe 'The PSResourceGet package' {
             $entries | Should -Contain $file
         }
         $nuspec.package.metadata.version | Should -Be $version
-        $nuspec.package.metadata.licenseUrl | Should -Match '/LICENSE$'
+        # No invented address travels in the package either (see Caxton.psd1).
+        $nuspec.package.metadata.licenseUrl | Should -BeNullOrEmpty
+        $nuspec.package.metadata.projectUrl | Should -BeNullOrEmpty
         $nuspec.package.metadata.releaseNotes | Should -Not -BeNullOrEmpty
     }
 

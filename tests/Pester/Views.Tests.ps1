@@ -51,17 +51,45 @@ Describe 'Views that mask secrets' {
         foreach ($secret in $secrets) { ($token | Show -List) | Should -Not -Match ([regex]::Escape($secret)) }
     }
 
-    It 'shows a connection with its environment first and the held credential masked' {
+    It 'shows a connection as a table: name, environment, user, base URI, token expiry; a list of real properties, credential masked' {
         $text = $connection | Show
-        $text | Should -Match '(?m)^Environment\s+Name\s+IsDefault\s+Username\s+ClientPassword\s+TokenExpiresOn\s+BaseUri'
-        $text | Should -Match "Custom\s+views\s+True\s+$([regex]::Escape($password.Username))\s+\*{8}\s+$([regex]::Escape($token.ExpiresOn.ToString('u')))"
+        $text | Should -Match '(?m)^Name\s+Environment\s+IsDefault\s+Username\s+BaseUri\s+TokenExpiresOn'
+        $text | Should -Match "views\s+Custom\s+True\s+$([regex]::Escape($password.Username))\s+$([regex]::Escape($emulator.BaseUri))\s+$([regex]::Escape($token.ExpiresOn.UtcDateTime.ToString('yyyy-MM-dd HH:mm')))Z"
         $list = $connection | Show -List
-        $list | Should -Match 'ClientPassword\s+: \*{8}'
-        $list | Should -Match 'AccessToken\s+: \*{8}'
         $list | Should -Match "Credential\s+: $([regex]::Escape($password.Username)) / \*{8}"
         $list | Should -Match 'IsDefault\s+: True'
         $list | Should -Match "ClientPasswordExpiresOn\s+: $([regex]::Escape($password.EndDate.ToString('u')))"
         foreach ($secret in $secrets) { ($text + $list) | Should -Not -Match ([regex]::Escape($secret)) }
+    }
+
+    It 'shows in every list view only real properties, so Format-List with those names shows the same rows' -ForEach @(
+        @{ Kind = 'connection'; Get = { $connection } }
+        @{ Kind = 'client password'; Get = { $password } }
+        @{ Kind = 'token'; Get = { $token } }
+    ) {
+        $object = & $Get
+        $labels = @(($object | Show -List) -split '\r?\n' | Where-Object { $_ -match '^(\w+)\s+:' } | ForEach-Object { ($_ -split '\s+:')[0] })
+        $labels.Count | Should -BeGreaterThan 3
+        $properties = $object.PSObject.Properties.Name
+        foreach ($label in $labels) { $properties | Should -Contain $label -Because "the $Kind list view shows '$label'" }
+        # Asked by name, each of those rows is there (a pseudo row would silently vanish).
+        $named = @(($object | Format-List -Property $labels | Out-String -Width 300) -split '\r?\n' | Where-Object { $_ -match '^(\w+)\s+:' } | ForEach-Object { ($_ -split '\s+:')[0] })
+        $named | Should -Be $labels
+    }
+
+    It 'fits a connection table in 120 columns with the whole base URI visible, for every documented environment' {
+        $connections = foreach ($environment in 'Sandbox', 'Staging', 'Production') {
+            Connect-Caxton -Environment $environment -Name $environment.ToLowerInvariant()
+        }
+        $connections += $connection
+        $lines = ($connections | Out-String -Width 120) -split '\r?\n'
+        foreach ($line in $lines) { $line.Length | Should -BeLessOrEqual 120 }
+        foreach ($each in $connections) {
+            $lines -match [regex]::Escape($each.BaseUri.AbsoluteUri) | Should -Not -BeNullOrEmpty -Because "$($each.BaseUri) must show whole"
+        }
+        ($lines -join "`n") | Should -Not -Match '…'
+        foreach ($each in $connections | Select-Object -SkipLast 1) { Disconnect-Caxton -Connection $each }
+        Select-CaxtonConnection -Connection $connection
     }
 
     It 'shows no mask where a connection holds no secret' {

@@ -353,15 +353,10 @@ function Write-Command([System.Xml.XmlWriter] $Writer, $Command, $Help) {
     $Writer.WriteEndElement()
 
     $Writer.WriteStartElement('command', 'relatedLinks', $nsCommand)
-    # Get-Help -Online opens the first link with a URI: the doc itself, under the project's URI.
-    $project = $Command.Module.PrivateData.PSData.ProjectUri
-    if ($project) {
-        $Writer.WriteStartElement('maml', 'navigationLink', $nsMaml)
-        $Writer.WriteElementString('maml', 'linkText', $nsMaml, 'Online Version:')
-        $Writer.WriteElementString('maml', 'uri', $nsMaml, "$($project.TrimEnd('/'))/blob/main/docs/$($Command.Name).md")
-        $Writer.WriteEndElement()
-    }
+    # No "Online Version" link: the project has no public home yet, so Get-Help -Online has nowhere
+    # to go (it says so) rather than to an address that could be anyone's. Related links name topics only.
     foreach ($link in $Help.Links) {
+        if ($link.Uri) { throw "docs/$($Command.Name).md: the related link '$($link.Text)' has an address ($($link.Uri)); until the project has a real home, related links name a cmdlet or topic only." }
         $Writer.WriteStartElement('maml', 'navigationLink', $nsMaml)
         $Writer.WriteElementString('maml', 'linkText', $nsMaml, $link.Text)
         $Writer.WriteElementString('maml', 'uri', $nsMaml, $link.Uri)
