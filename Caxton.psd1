@@ -27,6 +27,7 @@
         'Get-CaxtonToken'
         'Reset-CaxtonCredential'
         'Invoke-CaxtonRestMethod'
+        'Test-CaxtonContract'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -31,7 +31,7 @@ internal enum SubResetOutcome { Reset, NotMainAccount, IdentityNumberNotFound }
 /// Usernames, Clientnames and IdentityNumbers match exactly (ordinal): the docs give no folding rule,
 /// and a strict emulator surfaces a client that alters them.
 /// </summary>
-internal sealed class AccountStore(EmulatorOptions options, TimeProvider time)
+internal sealed class AccountStore(EmulatorOptions options, TimeProvider time, Contradictions contradictions)
 {
     public const string DemoUsername = "caxton.demo";
     public const string DemoClientname = "cxtnclient";
@@ -55,6 +55,9 @@ internal sealed class AccountStore(EmulatorOptions options, TimeProvider time)
         get => tokensSurviveReset;
         set => tokensSurviveReset = value;
     }
+
+    /// <summary>Whether a reset leaves earlier tokens working: the setting, or the reset-ends-tokens contradiction.</summary>
+    private bool KeepTokensOnReset => TokensSurviveReset || contradictions.Has("reset-ends-tokens");
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -152,11 +155,14 @@ internal sealed class AccountStore(EmulatorOptions options, TimeProvider time)
                 return new Registration(RegisterOutcome.InvalidClient);
             }
 
-            if (account.Password is not null && now < account.PasswordEnd)
+            if (account.Password is not null && now < account.PasswordEnd && !contradictions.Has("generate-while-active"))
             {
                 return new Registration(RegisterOutcome.AlreadyActive);
             }
 
+            // Under generate-while-active the new password replaces an active one, which (as on a reset)
+            // ends the tokens issued from it.
+            account.LingeringPassword = null;
             account.Password = NewSecret(24);
             account.PublicKey = NewSecret(24);
             account.PasswordStart = now;
@@ -172,18 +178,23 @@ internal sealed class AccountStore(EmulatorOptions options, TimeProvider time)
         var now = Now;
         lock (gate)
         {
-            if (!accounts.TryGetValue(username, out var account)
-                || account.Password is null
-                || now >= account.PasswordEnd
-                || !CryptographicOperations.FixedTimeEquals(
-                    Encoding.UTF8.GetBytes(account.Password), Encoding.UTF8.GetBytes(password)))
+            if (!accounts.TryGetValue(username, out var account))
+            {
+                return null;
+            }
+
+            // Under reset-voids-password, the password from before a reset still gets tokens.
+            var matched = Matches(account.Password, password) && now < account.PasswordEnd ? account.Password
+                : Matches(account.LingeringPassword, password) ? account.LingeringPassword
+                : null;
+            if (matched is null)
             {
                 return null;
             }
 
             PruneExpiredTokens(now);
             var token = NewSecret(32);
-            tokens.Add(token, new IssuedToken(username, account.Password, now + options.TokenLifetime));
+            tokens.Add(token, new IssuedToken(username, matched, now + options.TokenLifetime));
             return token;
         }
     }
@@ -206,7 +217,7 @@ internal sealed class AccountStore(EmulatorOptions options, TimeProvider time)
             if (!tokens.TryGetValue(token, out var issued)
                 || now >= issued.ExpiresAt
                 || !accounts.TryGetValue(issued.Username, out var account)
-                || (!TokensSurviveReset && !ReferenceEquals(account.Password, issued.Password)))
+                || (!KeepTokensOnReset && !ReferenceEquals(account.Password, issued.Password)))
             {
                 return null;
             }
@@ -311,11 +322,15 @@ internal sealed class AccountStore(EmulatorOptions options, TimeProvider time)
         }
     }
 
+    private static bool Matches(string? expected, string given) =>
+        expected is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(given));
+
     private void Invalidate(Account account)
     {
+        account.LingeringPassword = contradictions.Has("reset-voids-password") ? account.Password : null;
         account.Password = null;
         account.PublicKey = null;
-        if (TokensSurviveReset)
+        if (KeepTokensOnReset)
         {
             return;
         }
@@ -355,6 +370,9 @@ internal sealed class AccountStore(EmulatorOptions options, TimeProvider time)
         // A fresh string per registration; tokens hold the instance, so identity says "same password".
         public string? Password { get; set; }
         public string? PublicKey { get; set; }
+
+        /// <summary>Only under the reset-voids-password contradiction: the password a reset should have voided.</summary>
+        public string? LingeringPassword { get; set; }
         public DateTime PasswordStart { get; set; }
         public DateTime PasswordEnd { get; set; }
 

@@ -11,7 +11,10 @@ internal static class AuthEndpoints
     {
         api.MapPost(Routes.Register, RegisterAsync);
         api.MapPost(Routes.Token, TokenAsync);
-        api.MapPut(Routes.Reset, ResetAsync);
+        api.MapPut(Routes.Reset, (HttpContext context, AccountStore store, EmulatorOptions options, Contradictions contradictions) =>
+            contradictions.Has("reset-path") ? Task.FromResult(Results.NotFound()) : ResetAsync(context, store, options, contradictions));
+        api.MapPut(Routes.ContradictedReset, (HttpContext context, AccountStore store, EmulatorOptions options, Contradictions contradictions) =>
+            contradictions.Has("reset-path") ? ResetAsync(context, store, options, contradictions) : Task.FromResult(Results.NotFound()));
     }
 
     /// <summary>
@@ -33,7 +36,7 @@ internal static class AuthEndpoints
             : (body, username!, clientname!, null);
     }
 
-    private static async Task<IResult> RegisterAsync(HttpContext context, AccountStore store)
+    private static async Task<IResult> RegisterAsync(HttpContext context, AccountStore store, Contradictions contradictions)
     {
         var (_, username, clientname, failure) = await ReadAccountRequestAsync(context);
         if (failure is not null)
@@ -50,15 +53,21 @@ internal static class AuthEndpoints
             _ => Envelope.Result(StatusCodes.Status200OK, ApiStatus.Valid, new JsonObject
             {
                 ["ClientPassword"] = registration.Password,
-                ["StartDate"] = Envelope.Date(registration.Start),
-                ["EndDate"] = Envelope.Date(registration.End),
+                ["StartDate"] = Date(registration.Start, contradictions),
+                ["EndDate"] = Date(registration.End, contradictions),
                 ["PublicKey"] = registration.PublicKey,
             }),
         };
     }
 
-    private static async Task<IResult> TokenAsync(HttpContext context, AccountStore store, RequestStats stats, EmulatorOptions options)
+    private static async Task<IResult> TokenAsync(HttpContext context, AccountStore store, RequestStats stats, EmulatorOptions options, Contradictions contradictions)
     {
+        if (contradictions.Has("token-rate-limit") && !contradictions.TryTakeTokenRequest())
+        {
+            // The contradiction: a limit with no Retry-After to say when to come back.
+            return Results.Json(new { error = "too_many_requests" }, Envelope.Json, statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
         if (!RequestHelpers.HasMediaType(context.Request, "application/x-www-form-urlencoded"))
         {
             return OAuthError("invalid_request", "The Content-Type must be application/x-www-form-urlencoded.");
@@ -98,13 +107,23 @@ internal static class AuthEndpoints
         var token = store.IssueToken(fields["Username"], fields["Password"]);
         if (token is null)
         {
-            return OAuthError("invalid_grant", "The user name or password is incorrect.");
+            return contradictions.Has("token-error")
+                ? Results.Json(new { Message = "The user name or password is incorrect." }, Envelope.Json, statusCode: StatusCodes.Status401Unauthorized)
+                : OAuthError("invalid_grant", "The user name or password is incorrect.");
         }
 
         stats.Count(StatCounter.TokenIssued);
-        return Results.Json(
-            new { access_token = token, token_type = "bearer", expires_in = (long)options.TokenLifetime.TotalSeconds },
-            Envelope.Json);
+        var answer = new JsonObject
+        {
+            [contradictions.Has("token-response") ? "AccessToken" : "access_token"] = token,
+            ["token_type"] = contradictions.Has("token-type") ? "mac" : "bearer",
+        };
+        if (!contradictions.Has("token-expires-in"))
+        {
+            answer["expires_in"] = (long)options.TokenLifetime.TotalSeconds;
+        }
+
+        return Results.Json(answer, Envelope.Json);
     }
 
     /// <summary>
@@ -112,7 +131,7 @@ internal static class AuthEndpoints
     /// Username + Clientname); an IdentityNumber (body and/or header) resets that sub-account and needs
     /// the main account's Bearer token, with the body naming the main account making the call.
     /// </summary>
-    private static async Task<IResult> ResetAsync(HttpContext context, AccountStore store, EmulatorOptions options)
+    private static async Task<IResult> ResetAsync(HttpContext context, AccountStore store, EmulatorOptions options, Contradictions contradictions)
     {
         var (body, username, clientname, failure) = await ReadAccountRequestAsync(context);
         if (failure is not null)
@@ -134,7 +153,7 @@ internal static class AuthEndpoints
         }
 
         var identityNumber = bodyIdentity ?? headerIdentity;
-        if (identityNumber is null && options.MainResetRequiresToken)
+        if (identityNumber is null && (options.MainResetRequiresToken || contradictions.Has("reset-anonymous")))
         {
             // The stricter mode: only the main account itself, with a working token, resets its credentials.
             var self = store.Authenticate(RequestHelpers.BearerToken(context.Request));
@@ -177,6 +196,12 @@ internal static class AuthEndpoints
             _ => Envelope.Result(StatusCodes.Status200OK, ApiStatus.Valid, authorisedClient: Envelope.AuthorisedClient(caller, identityNumber)),
         };
     }
+
+    /// <summary>The documented form, or (date-format contradicted) three fractional digits and no Z.</summary>
+    private static string Date(DateTime utc, Contradictions contradictions) =>
+        contradictions.Has("date-format")
+            ? utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)
+            : Envelope.Date(utc);
 
     private static IResult OAuthError(string error, string description) =>
         Results.Json(new { error, error_description = description }, Envelope.Json, statusCode: StatusCodes.Status400BadRequest);

@@ -15,6 +15,8 @@ function Start-CaxtonEmulator {
         [int] $PasswordLifetime,
         # Tokens issued before a reset keep working until they expire (the emulator's default: they stop).
         [switch] $TokensSurviveReset,
+        # Decisions of docs/contract.md to answer against (see the emulator's README), e.g. 'token-type'.
+        [string[]] $Contradict,
         # A main-account reset needs the main account's own token (a stricter Caxton).
         [switch] $MainResetRequiresToken,
         [int] $TimeoutSec = 60
@@ -26,6 +28,7 @@ function Start-CaxtonEmulator {
     if ($TokenLifetime) { $arguments += @('--token-lifetime', $TokenLifetime) }
     if ($PasswordLifetime) { $arguments += @('--password-lifetime', $PasswordLifetime) }
     if ($TokensSurviveReset) { $arguments += '--tokens-survive-reset' }
+    if ($Contradict) { $arguments += @('--contradict', ($Contradict -join ',')) }
     if ($MainResetRequiresToken) { $arguments += '--main-reset-requires-token' }
     $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
 
@@ -161,10 +164,22 @@ function Set-CaxtonEmulatorLifecycle {
     Invoke-EmulatorControlRequest -Emulator $Emulator -Method Put -Path 'lifecycle' -Body @{ TokensSurviveReset = $TokensSurviveReset }
 }
 
+function Set-CaxtonEmulatorContradiction {
+    <#
+    .SYNOPSIS
+        Makes the emulator answer against these decisions of docs/contract.md (none: @()); returns the ids now contradicted.
+    .EXAMPLE
+        Set-CaxtonEmulatorContradiction -Emulator $s -Decision token-type, reset-path
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [AllowEmptyCollection()] [string[]] $Decision)
+    (Invoke-EmulatorControlRequest -Emulator $Emulator -Method Put -Path 'contradictions' -Body @{ Decisions = @($Decision) }).Decisions
+}
+
 function Get-CaxtonEmulatorLifecycle {
     <# .SYNOPSIS Whether the emulator keeps tokens issued before a reset working. #>
     param([Parameter(Mandatory)] $Emulator)
     Invoke-EmulatorControlRequest -Emulator $Emulator -Path 'lifecycle'
 }
 
-Export-ModuleMember -Function Clear-CaxtonEmulatorAccount, Get-CaxtonEmulatorLifecycle, Set-CaxtonEmulatorLifecycle, Add-CaxtonEmulatorFault, Clear-CaxtonEmulatorFault, Invoke-CaxtonEmulatorControl, Start-CaxtonEmulator, Stop-CaxtonEmulator, Get-CaxtonEmulatorStats, Reset-CaxtonEmulatorStats, New-CaxtonEmulatorAccount
+Export-ModuleMember -Function Set-CaxtonEmulatorContradiction, Clear-CaxtonEmulatorAccount, Get-CaxtonEmulatorLifecycle, Set-CaxtonEmulatorLifecycle, Add-CaxtonEmulatorFault, Clear-CaxtonEmulatorFault, Invoke-CaxtonEmulatorControl, Start-CaxtonEmulator, Stop-CaxtonEmulator, Get-CaxtonEmulatorStats, Reset-CaxtonEmulatorStats, New-CaxtonEmulatorAccount

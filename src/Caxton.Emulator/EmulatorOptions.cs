@@ -23,6 +23,9 @@ internal sealed class EmulatorOptions
     /// <summary>--tokens-survive-reset: tokens issued before a reset keep working until they expire.</summary>
     public bool TokensSurviveReset { get; init; }
 
+    /// <summary>--contradict id,id: decisions of docs/contract.md this run answers against (see Contradictions).</summary>
+    public IReadOnlyList<string>? Contradict { get; init; }
+
     /// <summary>
     /// --main-reset-requires-token: a main-account reset needs the main account's own Bearer token, as
     /// a stricter Caxton might; then nobody holding only an expired main password can reset it.
@@ -42,7 +45,22 @@ internal sealed class EmulatorOptions
         Quiet = bool.TryParse(configuration["Quiet"], out var quiet) && quiet,
         TokensSurviveReset = bool.TryParse(configuration["TokensSurviveReset"], out var survive) && survive,
         MainResetRequiresToken = bool.TryParse(configuration["MainResetRequiresToken"], out var strict) && strict,
+        Contradict = ContradictedDecisions(configuration["Contradict"]),
     };
+
+    private static IReadOnlyList<string>? ContradictedDecisions(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var ids = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = Contradictions.Unknown(ids);
+        return unknown.Count == 0
+            ? ids
+            : throw new FormatException($"--contradict names no such decision: {string.Join(", ", unknown)}. Known: {string.Join(", ", Contradictions.Known.Order(StringComparer.Ordinal))}.");
+    }
 
     /// <summary>--port N is loopback port N; --urls names the addresses in full (loopback hosts only, checked at start).</summary>
     private static string ListenUrls(IConfiguration configuration)
@@ -102,8 +120,11 @@ internal static class CommandLine
                                         (default: a reset ends them); also PUT /_emulator/lifecycle
           --main-reset-requires-token   a main-account reset needs the main account's Bearer token
                                         (default: anonymous, as the contract decides)
+          --contradict <id>[,<id>...]   answer against these decisions of docs/contract.md (for
+                                        Test-CaxtonContract's tests; see the README); also
+                                        PUT /_emulator/contradictions
         The configuration forms --TokenLifetime, --PasswordLifetime, --ReadyFile, --Quiet=true,
-        --TokensSurviveReset=true, --MainResetRequiresToken=true work too.
+        --TokensSurviveReset=true, --MainResetRequiresToken=true, --Contradict work too.
         """;
 
     private static readonly Dictionary<string, string> ValueOptions = new(StringComparer.Ordinal)
@@ -113,6 +134,7 @@ internal static class CommandLine
         ["--token-lifetime"] = "TokenLifetime",
         ["--password-lifetime"] = "PasswordLifetime",
         ["--ready-file"] = "ReadyFile",
+        ["--contradict"] = "Contradict",
     };
 
     /// <summary>Switches: present means true, or an explicit true/false follows.</summary>

@@ -52,6 +52,7 @@ if (!options.Quiet)
 
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<Contradictions>();
 builder.Services.AddSingleton<AccountStore>();
 builder.Services.AddSingleton<RequestStats>();
 builder.Services.AddSingleton<FaultInjector>();
@@ -82,6 +83,17 @@ app.Use((context, next) =>
 
     return next(context);
 });
+// A request id on every answer, for quoting to support as Caxton's would be (unless contradicted).
+var contradictions = app.Services.GetRequiredService<Contradictions>();
+app.Use((context, next) =>
+{
+    if (!contradictions.Has("support-reference"))
+    {
+        context.Response.Headers["X-Request-Id"] = Guid.NewGuid().ToString("N");
+    }
+
+    return next(context);
+});
 // Every attempt at an endpoint is counted on arrival, whatever answers it (a fault, the endpoint).
 var stats = app.Services.GetRequiredService<RequestStats>();
 app.Use((context, next) =>
@@ -92,6 +104,17 @@ app.Use((context, next) =>
 app.UseFaultInjection(); // test faults (/_emulator/faults) answer before the endpoints see the request
 app.UseRouting(); // explicit, so routing runs after the slash fix-up and the faults
 
+// An unknown path under /api/ is a plain 404, unless the api-not-found decision is contradicted.
+app.Use((context, next) =>
+{
+    if (context.GetEndpoint() is null && context.Request.Path.StartsWithSegments("/api") && contradictions.Has("api-not-found"))
+    {
+        return Results.Json(new { Message = "The request is invalid." }, Envelope.Json, statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(context);
+    }
+
+    return next(context);
+});
+
 var api = app.MapGroup("/api");
 api.MapAuthEndpoints();
 api.MapReferenceEndpoints();
@@ -100,6 +123,7 @@ var control = app.MapGroup("/_emulator");
 control.MapControlEndpoints();
 control.MapFaultEndpoints();
 control.MapLifecycleEndpoints();
+control.MapContradictionEndpoints();
 
 // A stale ready file from an earlier run must not pass for this one.
 if (options.ReadyFile is not null)

@@ -30,12 +30,14 @@ internal static class ReferenceEndpoints
     };
 
     public static void MapReferenceEndpoints(this IEndpointRouteBuilder api) =>
-        api.MapGet(Routes.Banks, (string ccy, HttpContext context, AccountStore store) =>
+        api.MapGet(Routes.Banks, (string ccy, HttpContext context, AccountStore store, Contradictions contradictions) =>
         {
             var caller = store.Authenticate(RequestHelpers.BearerToken(context.Request));
             if (caller is null)
             {
-                return RequestHelpers.Unauthorized(context);
+                return contradictions.Has("api-unauthorized")
+                    ? Results.Json(new { Message = "Authorization has been denied for this request." }, Envelope.Json, statusCode: StatusCodes.Status403Forbidden)
+                    : RequestHelpers.Unauthorized(context);
             }
 
             // A main account acts for its own sub-accounts only: a foreign or unknown IdentityNumber is
@@ -57,7 +59,9 @@ internal static class ReferenceEndpoints
             var authorised = Envelope.AuthorisedClient(caller, identityNumber);
             if (!Banks.TryGetValue(ccy.ToUpperInvariant(), out var banks))
             {
-                return Envelope.Result(StatusCodes.Status200OK, ApiStatus.InvalidCurrency(ccy), authorisedClient: authorised);
+                return contradictions.Has("api-error")
+                    ? Results.Json(new { error = "invalid_currency", message = $"'{ccy}' is not a supported currency." }, Envelope.Json, statusCode: StatusCodes.Status400BadRequest)
+                    : Envelope.Result(StatusCodes.Status200OK, ApiStatus.InvalidCurrency(ccy), authorisedClient: authorised);
             }
 
             var list = new JsonArray();
@@ -71,6 +75,31 @@ internal static class ReferenceEndpoints
                 });
             }
 
-            return Envelope.Result(StatusCodes.Status200OK, ApiStatus.Valid, new JsonObject { ["Banks"] = list }, authorised);
+            if (contradictions.Has("status-triple"))
+            {
+                // Another success triple, consistently listed as expected.
+                return Results.Json(new JsonObject
+                {
+                    ["Content"] = new JsonObject
+                    {
+                        ["Model"] = new JsonObject { ["Banks"] = list, ["ApiStatusCode"] = 0, ["ApiStatus"] = "Success", ["ApiStatusDescription"] = "OK" },
+                        ["ExpectedResponses"] = new JsonArray("Success"),
+                    },
+                    ["AuthorisedClientModel"] = authorised,
+                }, Envelope.Json);
+            }
+
+            var model = new JsonObject { ["Banks"] = list };
+            if (contradictions.Has("envelope"))
+            {
+                // The model and its list at the root, with no Content around them.
+                model["ApiStatusCode"] = ApiStatus.Valid.Code;
+                model["ApiStatus"] = ApiStatus.Valid.Name;
+                model["ApiStatusDescription"] = ApiStatus.Valid.Description;
+                model["ExpectedResponses"] = new JsonArray(ApiStatus.Valid.Name);
+                return Results.Json(model, Envelope.Json);
+            }
+
+            return Envelope.Result(StatusCodes.Status200OK, ApiStatus.Valid, model, authorised);
         });
 }

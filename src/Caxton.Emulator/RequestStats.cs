@@ -25,7 +25,7 @@ internal sealed class RequestStats
         {
             ("POST", Routes.Register) => StatCounter.Register,
             ("POST", Routes.Token) => StatCounter.Token,
-            ("PUT", Routes.Reset) => StatCounter.Reset,
+            ("PUT", Routes.Reset or Routes.ContradictedReset) => StatCounter.Reset,
             ("POST", Routes.Subsidiary) => StatCounter.Subsidiary,
             ("GET", _) when path.StartsWith(Routes.BanksPrefix, StringComparison.Ordinal)
                 && path.IndexOf('/', Routes.BanksPrefix.Length) < 0 => StatCounter.Banks,

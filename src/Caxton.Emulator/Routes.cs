@@ -7,6 +7,9 @@ internal static class Routes
     public const string Token = "token";
     public const string Reset = "clients/auth/reset";
     public const string Subsidiary = "clients/subsidiary";
+
+    /// <summary>Where the reset is served under the reset-path contradiction (see Contradictions).</summary>
+    public const string ContradictedReset = "clients/auth/resetcredentials";
     public const string BanksPrefix = "reference/lookup/banks/";
     public const string Banks = BanksPrefix + "{ccy}";
 }

@@ -356,6 +356,12 @@ namespace Caxton
         /// <summary>The credential held now; null when none.</summary>
         internal ClientCredential? HeldCredential => tokens.Credential;
 
+        /// <summary>Forgets the credential and token, as after a reset (Test-CaxtonContract's reset check).</summary>
+        internal void Forget(string? username = null) => tokens.Forget(username);
+
+        /// <summary>The connection's HTTP clients and options without retries, for Test-CaxtonContract.</summary>
+        internal CaxtonTransport ProbeTransport() => transport.WithoutRetries();
+
         /// <summary>Holds a credential for later token requests (see <see cref="TokenCache.SetCredential"/>).</summary>
         internal void SetCredential(string username, SecureString clientPassword, DateTimeOffset? passwordExpiresOn = null) =>
             tokens.SetCredential(username, clientPassword, passwordExpiresOn);

@@ -39,6 +39,7 @@ namespace Caxton
         public const string RegenerateHandOffFailed = "RegenerateHandOffFailed";
         public const string MainPasswordExpired = "MainPasswordExpired";
         public const string CredentialAccountMismatch = "CredentialAccountMismatch";
+        public const string ClientnameRequired = "ClientnameRequired";
         public const string UnexpectedError = "UnexpectedError";
 
         /// <summary>
@@ -86,6 +87,7 @@ namespace Caxton
             [CertificateRejected] = "Check the host name in the base URI; if a TLS-inspection proxy or a private CA issued the certificate, trust its root for Caxton alone with Connect-Caxton -CertificateAuthority <root certificate file>.",
             [RedirectNotFollowed] = "If the new address is the API's, connect to it: Connect-Caxton -BaseUri with the redirect's base (https, ending in /api/).",
             [InvalidCertificateAuthority] = "Export the root certificate (Base64 .cer/.pem or DER) and give its path, or pass an X509Certificate2.",
+            [ClientnameRequired] = "Add -Clientname, the Clientname of the Username the connection holds.",
             [UnexpectedError] = "Report it to the module's maintainers with the command you ran; $error[0] holds no secret.",
         };
     }

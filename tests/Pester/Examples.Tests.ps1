@@ -164,6 +164,15 @@ BeforeAll {
         'docs/New-CaxtonSubAccount.md: Example 1'    = @{ Prelude = "`$null = Connect-Caxton -Environment Production; `$null = New-CaxtonPassword -Username 'acme.api' -Clientname 'acmeclient'" }
         'docs/New-CaxtonSubAccount.md: Example 2'    = @{ Prelude = "`$null = Connect-Caxton -Environment Production; `$null = New-CaxtonPassword -Username 'acme.api' -Clientname 'acmeclient'" }
         'docs/New-CaxtonSubAccount.md: Example 3'    = @{ Prelude = '$null = Connect-Caxton -Environment Production' }
+        'docs/Test-CaxtonContract.md: Example 1'     = @{ Setup = { param($World) Add-GivenSecret $World 'CaxtonSandbox' (New-GivenPassword) } }
+        'docs/Test-CaxtonContract.md: Example 2'     = @{
+            Setup = { param($World) Add-GivenSecret $World 'CaxtonSandbox' (New-GivenPassword) }
+            Then  = { param($World) Test-WorkingCredential $World.Vaults.SecretStore.Secrets['CaxtonSandbox'].Secret | Should -BeTrue -Because 'the new password is stored' }
+        }
+        'docs/Test-CaxtonContract.md: Example 3'     = @{ Setup = { param($World) Add-GivenSecret $World 'CaxtonSandbox' (New-GivenPassword) }; Prelude = '$null = Connect-Caxton -Environment Sandbox -Credential (Get-Secret CaxtonSandbox)' }
+        'docs/Test-CaxtonContract.md: Example 4'     = @{ Setup = { param($World) Add-GivenSecret $World 'CaxtonSandbox' (New-GivenPassword) }; Prelude = '$null = Connect-Caxton -Environment Sandbox -Credential (Get-Secret CaxtonSandbox)' }
+        'README.md: Help us confirm the contract #1' = @{ Setup = { param($World) Add-GivenSecret $World 'CaxtonSandbox' (New-GivenPassword) } }
+        'README.md: Help us confirm the contract #2' = @{ Setup = { param($World) Add-GivenSecret $World 'CaxtonSandbox' (New-GivenPassword) }; Prelude = '$null = Connect-Caxton -Environment Sandbox -Credential (Get-Secret CaxtonSandbox)' }
         'docs/Reset-CaxtonCredential.md: Example 1'  = @{ Setup = { param($World) $null = New-GivenPassword }; Prelude = '$null = Connect-Caxton -Environment Production' }
         'docs/Reset-CaxtonCredential.md: Example 2'  = @{ Prelude = '$null = Connect-Caxton -Environment Production' }
         'docs/Reset-CaxtonCredential.md: Example 3'  = @{

@@ -43,6 +43,7 @@ BeforeAll {
         'Reset-CaxtonCredential'  = 'Reset-CaxtonCredential -Username u -Clientname c -Force'
         'Invoke-CaxtonRestMethod' = 'Invoke-CaxtonRestMethod reference/lookup/banks/GBP'
         'New-CaxtonSubAccount'    = "New-CaxtonSubAccount -CompanyName x -Email a@b.example -Confirm:`$false"
+        'Test-CaxtonContract'     = 'Test-CaxtonContract'
     }
 }
 

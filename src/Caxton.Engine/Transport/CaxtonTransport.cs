@@ -102,6 +102,12 @@ namespace Caxton.Transport
             });
         }
 
+        /// <summary>
+        /// The same HTTP clients and options, but one attempt per request: Test-CaxtonContract observes
+        /// each answer as the server gave it (a 429, a 503), which a retry would hide.
+        /// </summary>
+        internal CaxtonTransport WithoutRetries() => new CaxtonTransport(clientFactory, Settings with { MaximumRetryCount = 0 });
+
         private HttpClient CreateLeasedClient()
         {
             lock (leaseGate)
@@ -158,6 +164,8 @@ namespace Caxton.Transport
                             {
                                 ResponseDate = response.Headers.Date,
                                 RequestId = RequestIdOf(response),
+                                RetryAfter = response.Headers.RetryAfter is null ? null : RetryPolicy.RetryAfter(response.Headers.RetryAfter, DateTimeOffset.UtcNow),
+                                HeaderSources = new IEnumerable<KeyValuePair<string, IEnumerable<string>>>[] { response.Headers, response.Content.Headers },
                             };
                             if (log.IsVerboseEnabled)
                             {
@@ -254,7 +262,7 @@ namespace Caxton.Transport
         }
 
         /// <summary>Headers by which servers name a request for their support staff, most specific first.</summary>
-        private static readonly string[] RequestIdHeaders = { "x-request-id", "request-id", "x-ms-request-id", "x-correlation-id", "x-amzn-requestid" };
+        internal static readonly string[] RequestIdHeaders = { "x-request-id", "request-id", "x-ms-request-id", "x-correlation-id", "x-amzn-requestid" };
 
         /// <summary>The first request-id header, as printable text of a sane length; the exchange redacts it when read: it is server text.</summary>
         private static string? RequestIdOf(HttpResponseMessage response)

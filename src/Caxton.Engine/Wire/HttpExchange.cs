@@ -62,6 +62,30 @@ namespace Caxton.Wire
 
         public bool IsSuccess => Status >= 200 && Status <= 299;
 
+        /// <summary>
+        /// The names of the response's headers (not their values), for Test-CaxtonContract's evidence;
+        /// kept as the collections the response had, so an ordinary call builds no list.
+        /// </summary>
+        public IEnumerable<string> HeaderNames
+        {
+            get
+            {
+                foreach (var headers in HeaderSources)
+                {
+                    foreach (var header in headers)
+                    {
+                        yield return header.Key;
+                    }
+                }
+            }
+        }
+
+        /// <summary>The response's header collections, as received (set by the transport).</summary>
+        internal IEnumerable<KeyValuePair<string, IEnumerable<string>>>[] HeaderSources { get; set; } = Array.Empty<IEnumerable<KeyValuePair<string, IEnumerable<string>>>>();
+
+        /// <summary>The Retry-After the server asked for, from when the response arrived; null when none or unreadable.</summary>
+        public TimeSpan? RetryAfter { get; set; }
+
         private string? Redacted(ref string? text, ref bool redacted)
         {
             if (!redacted)
