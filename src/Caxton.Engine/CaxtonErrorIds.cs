@@ -24,6 +24,7 @@ namespace Caxton
         public const string InvalidTimeout = "InvalidTimeout";
         public const string ProxyUriRequired = "ProxyUriRequired";
         public const string ProxyCredentialConflict = "ProxyCredentialConflict";
+        public const string InvalidProxyUri = "InvalidProxyUri";
         public const string InvalidBody = "InvalidBody";
         public const string RegenerateIncomplete = "RegenerateIncomplete";
         public const string RegenerateTokenFailed = "RegenerateTokenFailed";

@@ -39,6 +39,15 @@ namespace Caxton
         /// <summary>The request id the server sent back (x-request-id, request-id, x-ms-request-id, ...).</summary>
         public string? RequestId { get; internal set; }
 
+        /// <summary>
+        /// The whole response body, redacted, for Caxton support: a message quotes at most
+        /// <see cref="MaxServerTextInMessage"/> characters of server text.
+        /// </summary>
+        public string? ResponseBody { get; internal set; }
+
+        /// <summary>How much server text a message quotes, after redaction; the rest is in <see cref="ResponseBody"/>.</summary>
+        public const int MaxServerTextInMessage = 2000;
+
         /// <summary>"Date ..., request id ..." of the response, or null when the server sent neither.</summary>
         public string? SupportReference
         {
@@ -59,7 +68,7 @@ namespace Caxton
         public static CaxtonException ConnectionNotFound(string name) =>
             new CaxtonException(CaxtonErrorIds.ConnectionNotFound, CaxtonErrorKind.NotFound, $"There is no Caxton connection named '{name}' in this runspace.")
             {
-                RecommendedAction = $"Create it with Connect-Caxton -Name '{name}', or list this runspace's connections with Get-CaxtonConnection -ListAvailable.",
+                RecommendedAction = $"Create it with Connect-Caxton -Name {CommandText.SingleQuoted(name)}, or list this runspace's connections with Get-CaxtonConnection -ListAvailable.",
             };
 
         /// <summary>What the user can do next, for ErrorDetails.RecommendedAction.</summary>

@@ -54,14 +54,21 @@ namespace Caxton
         /// A lease on HttpClients for one connection's settings. Dispose it when the connection is done;
         /// a lease that is simply dropped is released by its finalizer.
         /// </summary>
-        public static HttpClientLease Acquire(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials)
+        /// <param name="direct">No proxy at all, neither the system's (HTTP_PROXY, ALL_PROXY, ...) nor <paramref name="proxy"/>: for hosts on this machine.</param>
+        public static HttpClientLease Acquire(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials, bool direct)
         {
-            if (!skipCertificateCheck && proxy is null && !proxyUseDefaultCredentials)
+            if (direct)
+            {
+                proxy = null;
+                proxyCredential = null;
+                proxyUseDefaultCredentials = false;
+            }
+            else if (!skipCertificateCheck && proxy is null && !proxyUseDefaultCredentials)
             {
                 return HttpClientLease.Shared;
             }
 
-            var settings = new HandlerSettings(skipCertificateCheck, proxy, proxyCredential, proxyUseDefaultCredentials);
+            var settings = new HandlerSettings(skipCertificateCheck, proxy, proxyCredential, proxyUseDefaultCredentials, direct);
             lock (Own)
             {
                 if (!Own.TryGetValue(settings, out var shared))
@@ -173,7 +180,11 @@ namespace Caxton
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static void ApplyOwnSettings(HttpClientHandler handler, HandlerSettings settings)
         {
-            if (settings.Proxy != null)
+            if (settings.Direct)
+            {
+                handler.UseProxy = false;
+            }
+            else if (settings.Proxy != null)
             {
                 handler.UseProxy = true;
                 // One or the other: WebProxy.UseDefaultCredentials is a view of Credentials, and setting it
@@ -258,8 +269,9 @@ namespace Caxton
         {
             public static readonly HandlerSettings Default = new HandlerSettings(false, null, null, false);
 
-            public HandlerSettings(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials)
+            public HandlerSettings(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials, bool direct = false)
             {
+                Direct = direct;
                 SkipCertificateCheck = skipCertificateCheck;
                 Proxy = proxy;
                 ProxyCredential = proxyCredential;
@@ -274,8 +286,12 @@ namespace Caxton
 
             public bool ProxyUseDefaultCredentials { get; }
 
+            /// <summary>No proxy of any kind: the host is on this machine.</summary>
+            public bool Direct { get; }
+
             public bool Equals(HandlerSettings? other) =>
                 other != null
+                && Direct == other.Direct
                 && SkipCertificateCheck == other.SkipCertificateCheck
                 && ProxyUseDefaultCredentials == other.ProxyUseDefaultCredentials
                 && Equals(Proxy, other.Proxy)
@@ -285,7 +301,7 @@ namespace Caxton
 
             // The password stays out of the hash; Equals compares it.
             public override int GetHashCode() =>
-                (SkipCertificateCheck ? 1 : 0) ^ (ProxyUseDefaultCredentials ? 2 : 0) ^ (Proxy?.GetHashCode() ?? 0) ^ StringComparer.Ordinal.GetHashCode(ProxyCredential?.UserName ?? string.Empty);
+                (SkipCertificateCheck ? 1 : 0) ^ (ProxyUseDefaultCredentials ? 2 : 0) ^ (Direct ? 4 : 0) ^ (Proxy?.GetHashCode() ?? 0) ^ StringComparer.Ordinal.GetHashCode(ProxyCredential?.UserName ?? string.Empty);
 
             private static bool SameCredential(NetworkCredential? a, NetworkCredential? b) =>
                 ReferenceEquals(a, b)

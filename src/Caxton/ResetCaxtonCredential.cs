@@ -74,7 +74,7 @@ namespace Caxton.Commands
 
             var connection = ResolveConnection();
             CaxtonConnection.CheckIdentityNumber(IdentityNumber);
-            var rotation = new CredentialRotation(connection, Username, Clientname, IdentityNumber, SubAccountUsername, SubAccountClientname);
+            var rotation = new CredentialRotation(connection, Username, Clientname, IdentityNumber, SubAccountUsername, SubAccountClientname, Completers.ConnectionValueCompleter.Quote);
             if (!ShouldProcessUnlessForced(Force, $"Caxton {Account} at {connection.BaseUri}", rotation.Steps))
             {
                 return;

@@ -113,10 +113,12 @@ public class HttpClientLeaseTests
     {
         using var proxy = new RecordingProxy();
         var settings = new CaxtonTransportOptions { Proxy = proxy.Uri, ProxyCredential = new NetworkCredential("proxy-user", "proxy-P@ss"), MaximumRetryCount = 0 };
-        var connection = new CaxtonConnection(new Uri("http://127.0.0.1:9/api/"), "p", null, TimeSpan.FromSeconds(30), settings);
+
+        // A host off the machine, reached through the proxy's tunnel (CONNECT), which this proxy answers
+        // with a token instead of a tunnel: the call fails, after the proxy heard its credential.
+        var connection = new CaxtonConnection(new Uri("https://caxton.example.test/api/"), "p", null, TimeSpan.FromSeconds(30), settings);
         connection.SetCredential("u", Fake.Secure("p1"));
-        var token = await connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
-        Assert.Equal("proxied-token", Fake.Plain(token.AccessToken));
+        await Assert.ThrowsAnyAsync<CaxtonException>(() => connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None));
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("proxy-user:proxy-P@ss"));
         Assert.Contains(expected, proxy.Authorizations);
 
@@ -127,6 +129,65 @@ public class HttpClientLeaseTests
         Assert.True(proxy.Requests > 2, "the connection was used again after Disconnect");
         Assert.Empty(proxy.Authorizations);
         connection.Disconnect();
+    }
+
+    // Issue 19, finding 2: a connection to this machine never goes through a proxy, explicit or from the environment.
+
+    [Theory]
+    [InlineData("http://127.0.0.1:{0}/api/")]
+    [InlineData("http://localhost:{0}/api/")]
+    [InlineData("http://127.0.0.2:{0}/api/")]
+    public async Task A_loopback_base_URI_never_uses_the_proxy_given(string baseUri)
+    {
+        using var proxy = new RecordingProxy();
+        using var server = new Caxton.Hostile.HostileServer();
+        server.On("/token", Caxton.Hostile.HostileReply.Token("direct-token"));
+        var settings = new CaxtonTransportOptions { Proxy = proxy.Uri, ProxyCredential = new NetworkCredential("proxy-user", "proxy-P@ss"), MaximumRetryCount = 0 };
+        var connection = new CaxtonConnection(new Uri(string.Format(System.Globalization.CultureInfo.InvariantCulture, baseUri, server.BaseUri.Port)), "p", null, TimeSpan.FromSeconds(30), settings);
+        connection.SetCredential("u", Fake.Secure("p1"));
+
+        // 127.0.0.2 is loopback too, but nothing listens there unless the OS routes all of 127/8 here.
+        try
+        {
+            await connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
+        }
+        catch (CaxtonException error) when (baseUri.Contains("127.0.0.2", StringComparison.Ordinal) && error.ErrorId == CaxtonErrorIds.ConnectionFailed)
+        {
+        }
+
+        Assert.Equal(0, proxy.Requests);
+        Assert.Null(connection.Proxy);
+        Assert.Null(connection.TransportOptions.ProxyCredential);
+        connection.Disconnect();
+    }
+
+    [Fact]
+    public async Task A_loopback_base_URI_never_uses_a_proxy_from_the_environment()
+    {
+        // The system proxy is read once a process, so a fresh process is the only honest test: the
+        // Pester suite runs one (Hostile.Tests.ps1, 'Plain http stays on this machine'). Here: the handler
+        // of a loopback connection has proxies off altogether, so no environment can turn one on.
+        var before = HttpClientSource.OwnHandlerCount;
+        var connection = new CaxtonConnection(new Uri("http://127.0.0.1:9/api/"));
+        Assert.True(connection.TransportOptions.Direct);
+        var lease = connection.TransportOptions.AcquireClients();
+        Assert.Equal(before + 1, HttpClientSource.OwnHandlerCount); // a handler of its own, not the shared one (which follows HTTP_PROXY)
+        lease.Dispose();
+        connection.Disconnect();
+        Assert.False(new CaxtonConnection(Fake.BaseUri).TransportOptions.Direct);
+        await Task.CompletedTask;
+    }
+
+    [Theory]
+    [InlineData("http://user:proxy-secret-pw@proxy.example.test:3128/")]
+    [InlineData("http://:proxy-secret-pw@proxy.example.test:3128/")]
+    public void A_proxy_URI_with_userinfo_is_InvalidProxyUri_and_shows_no_password(string proxy)
+    {
+        var error = Assert.Throws<CaxtonException>(() => new CaxtonConnection(Fake.BaseUri, null, null, null, new CaxtonTransportOptions { Proxy = new Uri(proxy) }));
+
+        Assert.Equal(CaxtonErrorIds.InvalidProxyUri, error.ErrorId);
+        Assert.Equal(CaxtonErrorKind.InvalidArgument, error.Kind);
+        Assert.DoesNotContain("proxy-secret-pw", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ namespace Caxton.Tokens
         private readonly object gate = new object();
         private readonly Func<ClientCredential, ICaxtonLog, Task<CaxtonToken>> requestToken;
         private readonly Func<CaxtonException> noCredential;
+        private readonly Func<ClientCredential?> fromEnvironment;
         private ClientCredential? credential;
         private CaxtonToken? token;
         // Token requests under way, one per credential: a caller joins only the one for its own credential.
@@ -31,10 +32,12 @@ namespace Caxton.Tokens
 
         /// <param name="requestToken">Sends one token request for a credential; never tied to one caller's cancellation.</param>
         /// <param name="noCredential">The failure when nothing names a credential.</param>
-        public TokenCache(Func<ClientCredential, ICaxtonLog, Task<CaxtonToken>> requestToken, Func<CaxtonException> noCredential)
+        /// <param name="fromEnvironment">The environment's credential when it may be used here (CAXTON_USERNAME, CAXTON_CLIENTPASSWORD); by default, whenever set.</param>
+        public TokenCache(Func<ClientCredential, ICaxtonLog, Task<CaxtonToken>> requestToken, Func<CaxtonException> noCredential, Func<ClientCredential?>? fromEnvironment = null)
         {
             this.requestToken = requestToken;
             this.noCredential = noCredential;
+            this.fromEnvironment = fromEnvironment ?? ClientCredential.FromEnvironmentVariables;
         }
 
         public ClientCredential? Credential
@@ -133,7 +136,7 @@ namespace Caxton.Tokens
 
                 // The environment is read only when nothing explicit was given; what it names is held once it works.
                 adopt |= asked is null && credential is null;
-                var wanted = asked ?? credential ?? ClientCredential.FromEnvironmentVariables() ?? throw noCredential();
+                var wanted = asked ?? credential ?? fromEnvironment() ?? throw noCredential();
                 var holdsWanted = Same(credential, wanted);
                 if (holdsWanted && wanted.PasswordExpiresOn is DateTimeOffset learned && learned != credential!.PasswordExpiresOn)
                 {

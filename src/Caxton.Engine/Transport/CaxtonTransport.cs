@@ -109,7 +109,7 @@ namespace Caxton.Transport
                         deadline.CancelAfter(budget.Remaining);
                         if (log.IsVerboseEnabled)
                         {
-                            log.Verbose($"{operation}: {method} {uri}{(attempt > 1 ? $" (attempt {attempt} of {attempts})" : string.Empty)}");
+                            log.Verbose(Redactor.Redact($"{operation}: {method} {uri}{(attempt > 1 ? $" (attempt {attempt} of {attempts})" : string.Empty)}", secrets));
                         }
 
                         if (log.IsDebugEnabled)
@@ -130,7 +130,7 @@ namespace Caxton.Transport
                             if (log.IsVerboseEnabled)
                             {
                                 // The reason phrase is server text: the exchange holds it redacted.
-                                log.Verbose($"{operation}: HTTP {status} {exchange.ReasonPhrase} in {attemptWatch.ElapsedMilliseconds} ms");
+                                log.Verbose($"{operation}: HTTP {status} {Redactor.Shorten(exchange.ReasonPhrase ?? string.Empty, MaxTracedChars)} in {attemptWatch.ElapsedMilliseconds} ms");
                             }
 
                             if (log.IsDebugEnabled)
@@ -250,7 +250,7 @@ namespace Caxton.Transport
         private static void TraceResponse(HttpExchange exchange, ICaxtonLog log)
         {
             var body = exchange.Body.Length == 0 ? "(empty)" : Encoding.UTF8.GetString(exchange.Body);
-            log.Debug(Redactor.RedactAndTruncate($"{exchange.Operation}: response HTTP {exchange.Status} {exchange.MediaType}\n  {body}", exchange.Secrets, MaxTracedChars));
+            log.Debug(Redactor.RedactAndTruncate($"{exchange.Operation}: response HTTP {exchange.Status} {exchange.MediaType}\n  {body}", exchange.RedactionSecrets, MaxTracedChars));
         }
 
         /// <summary>
