@@ -62,8 +62,15 @@ namespace Caxton.Transport
             EchoesOfFoundValues = 512,
         }
 
-        /// <summary>For mutation tests only: steps turned off (never set by product code).</summary>
-        internal static Step Disabled { get; set; }
+        [ThreadStatic]
+        private static Step disabled;
+
+        /// <summary>For mutation tests only, on the test's own thread: steps turned off (never set by product code).</summary>
+        internal static Step Disabled
+        {
+            get => disabled;
+            set => disabled = value;
+        }
 
         [ThreadStatic]
         private static long work;
@@ -81,8 +88,8 @@ namespace Caxton.Transport
                 return text ?? string.Empty;
             }
 
-            var masks = new Ranges();
-            var found = new List<string>();
+            using var masks = new Ranges(text!.Length);
+            var found = new Found();
             if (On(Step.SecretMembers))
             {
                 MaskSecretMembers(text!, masks, found);
@@ -109,16 +116,8 @@ namespace Caxton.Transport
 
             if (On(Step.EchoesOfFoundValues))
             {
-                // Values found in the text are masked where they stand whatever their number; their echoes
-                // are looked for within a budget, so a body of thousands of them stays linear.
-                var budget = 4 * MaxEchoedSecretLength;
-                foreach (var value in found)
+                foreach (var value in found.Values)
                 {
-                    if ((budget -= value.Length) < 0)
-                    {
-                        break;
-                    }
-
                     needles.Add(value);
                 }
             }
@@ -187,12 +186,36 @@ namespace Caxton.Transport
         // ---- Step 1: secrets where they stand ----
 
         /// <summary>
+        /// Secret values found in the text, for step 2. Every one is masked where it stands, whatever its
+        /// length and their number; echoes are looked for of those of <see cref="WindowLength"/> or more
+        /// characters (shorter ones would mask ordinary words), and of the first ones only, within a
+        /// budget, so a body of thousands of them stays linear.
+        /// </summary>
+        private sealed class Found
+        {
+            private readonly HashSet<string> values = new HashSet<string>(StringComparer.Ordinal);
+            private int budget = 4 * MaxEchoedSecretLength;
+
+            public IEnumerable<string> Values => values;
+
+            public bool Wants(int length) => budget > 0 && length >= WindowLength && length <= MaxEchoedSecretLength;
+
+            public void Add(string value)
+            {
+                if (budget > 0 && value.Length >= WindowLength && values.Add(value))
+                {
+                    budget -= value.Length;
+                }
+            }
+        }
+
+        /// <summary>
         /// "name" : "value" where the name, unescaped, is a secret member. Anchored on each colon and read
         /// outwards, so a stray quote earlier in the text cannot hide a member: the name is bounded, comments
         /// before the colon are skipped back only as far as the previous comment's end, and a value, once
         /// read, is never read again (a colon inside it is not a member).
         /// </summary>
-        private static void MaskSecretMembers(string text, Ranges masks, List<string> found)
+        private static void MaskSecretMembers(string text, Ranges masks, Found found)
         {
             var readTo = 0;
             var forward = new CommentSkipper();
@@ -261,11 +284,11 @@ namespace Caxton.Transport
                 if (contentEnd > contentStart)
                 {
                     masks.Add(contentStart, contentEnd);
-                    found.Add(text.Substring(contentStart, contentEnd - contentStart));
-                    var unescaped = JsonUnescape(text, contentStart, contentEnd);
-                    if (unescaped.Length != contentEnd - contentStart)
+                    if (found.Wants(contentEnd - contentStart))
                     {
-                        found.Add(unescaped);
+                        var raw = text.Substring(contentStart, contentEnd - contentStart);
+                        found.Add(raw);
+                        found.Add(JsonUnescape(raw, 0, raw.Length));
                     }
                 }
             }
@@ -331,13 +354,35 @@ namespace Caxton.Transport
         private static int SkipBackSpaceAndComments(string text, int at)
         {
             var p = at;
+            var crossedLine = false;
             while (p >= 0)
             {
                 work++;
                 if (char.IsWhiteSpace(text[p]))
                 {
+                    crossedLine |= text[p] == '\n';
                     p--;
                     continue;
+                }
+
+                if (crossedLine)
+                {
+                    // The line before may end in a // comment: back to where it starts. Each line is read
+                    // back so once at most: only a colon after a line break reads the line before it.
+                    crossedLine = false;
+                    var lineStart = p;
+                    while (lineStart > 0 && text[lineStart - 1] != '\n')
+                    {
+                        lineStart--;
+                    }
+
+                    work += p - lineStart;
+                    var comment = text.IndexOf("//", lineStart, p - lineStart + 1, StringComparison.Ordinal);
+                    if (comment >= 0)
+                    {
+                        p = comment - 1;
+                        continue;
+                    }
                 }
 
                 if (p >= 1 && text[p] == '/' && text[p - 1] == '*')
@@ -424,7 +469,7 @@ namespace Caxton.Transport
         }
 
         /// <summary>Password=... in a form or query (after ?, &amp; or white space; the name may be percent-encoded).</summary>
-        private static void MaskFormFields(string text, Ranges masks, List<string> found)
+        private static void MaskFormFields(string text, Ranges masks, Found found)
         {
             var readTo = 0;
             for (var equals = text.IndexOf('='); equals >= 0; equals = equals + 1 < text.Length ? text.IndexOf('=', equals + 1) : -1)
@@ -464,9 +509,12 @@ namespace Caxton.Transport
                 if (end > equals + 1)
                 {
                     masks.Add(equals + 1, end);
-                    var value = text.Substring(equals + 1, end - equals - 1);
-                    found.Add(value);
-                    found.Add(PercentDecode(value));
+                    if (found.Wants(end - equals - 1))
+                    {
+                        var value = text.Substring(equals + 1, end - equals - 1);
+                        found.Add(value);
+                        found.Add(PercentDecode(value));
+                    }
                 }
             }
         }
@@ -474,7 +522,7 @@ namespace Caxton.Transport
         private static bool IsFieldDelimiter(char c) => c == '&' || c == '?' || c == ';' || char.IsWhiteSpace(c);
 
         /// <summary>Authorization: Bearer ... and Basic ..., up to where a header value or a quoted string ends.</summary>
-        private static void MaskSchemes(string text, Ranges masks, List<string> found)
+        private static void MaskSchemes(string text, Ranges masks, Found found)
         {
             for (var i = 0; i < text.Length; i++)
             {
@@ -507,7 +555,10 @@ namespace Caxton.Transport
                 if (end > start)
                 {
                     masks.Add(start, end);
-                    found.Add(text.Substring(start, end - start));
+                    if (found.Wants(end - start))
+                    {
+                        found.Add(text.Substring(start, end - start));
+                    }
                 }
 
                 i = Math.Max(i, end - 1);
@@ -556,7 +607,7 @@ namespace Caxton.Transport
                 }
 
                 var bytes = Encoding.UTF8.GetBytes(secret);
-                if (On(Step.Base64Echoes) && bytes.Length >= 3)
+                if (On(Step.Base64Echoes) && bytes.Length >= 6)
                 {
                     // Inside a longer base64 text the secret starts at any of three alignments; only the
                     // characters its bytes alone decide are compared.
@@ -567,11 +618,11 @@ namespace Caxton.Transport
                         var encoded = Convert.ToBase64String(padded);
                         var from = (8 * align + 5) / 6;
                         var to = 8 * (align + bytes.Length) / 6;
-                        AddForm(Text, Canonical(encoded.Substring(from, to - from)), StandAloneBelow + 2);
+                        AddForm(Text, Canonical(encoded.Substring(from, to - from)), WindowLength - 1);
                     }
                 }
 
-                if (On(Step.HexEchoes) && bytes.Length >= StandAloneBelow)
+                if (On(Step.HexEchoes) && bytes.Length >= 6)
                 {
                     var asChars = new char[bytes.Length];
                     for (var i = 0; i < bytes.Length; i++)
@@ -579,7 +630,7 @@ namespace Caxton.Transport
                         asChars[i] = (char)bytes[i];
                     }
 
-                    AddForm(Bytes, new string(asChars), StandAloneBelow);
+                    AddForm(Bytes, new string(asChars), 6);
                 }
             }
 
@@ -675,12 +726,14 @@ namespace Caxton.Transport
                     // As written, and as decoded: a secret may hold a backslash or a % itself, echoed raw.
                     for (var decode = 0; decode < (On(Step.DecodeEncodings) ? 2 : 1); decode++)
                     {
-                        var count = decode == 1 ? Decode(text, view, starts) : Copy(text, view, starts);
-                        foreach (var pair in needles.Text)
+                        var changed = true;
+                        var count = decode == 1 ? Decode(text, view, starts, out changed) : Copy(text, view, starts);
+                        if (!changed)
                         {
-                            Match(view, starts, count, pair.Key, pair.Value, masks);
+                            break; // nothing was encoded: the decoded text is the text
                         }
 
+                        Match(view, starts, count, needles.Text, masks);
                         MatchWholes(needles.Wholes, view, starts, count, masks);
                     }
                 }
@@ -690,10 +743,7 @@ namespace Caxton.Transport
                     for (var parity = 0; parity < 2; parity++)
                     {
                         var count = HexBytes(text, parity, view, starts);
-                        foreach (var pair in needles.Bytes)
-                        {
-                            Match(view, starts, count, pair.Key, pair.Value, masks);
-                        }
+                        Match(view, starts, count, needles.Bytes, masks);
                     }
                 }
             }
@@ -705,45 +755,59 @@ namespace Caxton.Transport
         }
 
         /// <summary>
-        /// One pass per needle length: a rolling key of the last <paramref name="length"/> units, looked up
-        /// in the set only when a 64K-bit filter of the set's hashes lets it through.
+        /// One pass for all needle lengths: a rolling key of the last units, looked up in the set of each
+        /// length only when a 64K-bit filter of that set's hashes lets it through.
         /// </summary>
-        private static void Match(char[] view, int[] starts, int count, int length, HashSet<Key> set, Ranges masks)
+        private static void Match(char[] view, int[] starts, int count, Dictionary<int, HashSet<Key>> byLength, Ranges masks)
         {
-            var filter = new ulong[1024];
-            foreach (var key in set)
+            var lengths = new int[byLength.Count];
+            var sets = new HashSet<Key>[byLength.Count];
+            var filters = new ulong[byLength.Count][];
+            var n = 0;
+            foreach (var pair in byLength)
             {
-                var bit = key.GetHashCode() & 0xFFFF;
-                filter[bit >> 6] |= 1UL << (bit & 63);
+                lengths[n] = pair.Key;
+                sets[n] = pair.Value;
+                filters[n] = new ulong[1024];
+                foreach (var key in pair.Value)
+                {
+                    var bit = key.GetHashCode() & 0xFFFF;
+                    filters[n][bit >> 6] |= 1UL << (bit & 63);
+                }
+
+                n++;
             }
 
             ulong low = 0, high = 0;
-            var standAlone = length < StandAloneBelow;
             for (var i = 0; i < count; i++)
             {
                 Key.Push(ref low, ref high, view[i]);
-                var first = i - length + 1;
-                if (first < 0)
+                for (var k = 0; k < n; k++)
                 {
-                    continue;
-                }
+                    var length = lengths[k];
+                    var first = i - length + 1;
+                    if (first < 0)
+                    {
+                        continue;
+                    }
 
-                var candidate = Key.Last(low, high, length);
-                var hash = candidate.GetHashCode() & 0xFFFF;
-                if ((filter[hash >> 6] & (1UL << (hash & 63))) == 0 || !set.Contains(candidate))
-                {
-                    continue;
-                }
+                    var candidate = Key.Last(low, high, length);
+                    var hash = candidate.GetHashCode() & 0xFFFF;
+                    if ((filters[k][hash >> 6] & (1UL << (hash & 63))) == 0 || !sets[k].Contains(candidate))
+                    {
+                        continue;
+                    }
 
-                if (standAlone && ((first > 0 && char.IsLetterOrDigit(view[first - 1])) || (i + 1 < count && char.IsLetterOrDigit(view[i + 1]))))
-                {
-                    continue;
-                }
+                    if (length < StandAloneBelow && ((first > 0 && char.IsLetterOrDigit(view[first - 1])) || (i + 1 < count && char.IsLetterOrDigit(view[i + 1]))))
+                    {
+                        continue;
+                    }
 
-                masks.Add(starts[first], starts[i + 1]);
+                    masks.Add(starts[first], starts[i + 1]);
+                }
             }
 
-            work += count;
+            work += (long)count * n;
         }
 
         private static void MatchWholes(List<string> wholes, char[] view, int[] starts, int count, Ranges masks)
@@ -781,8 +845,9 @@ namespace Caxton.Transport
         /// escapes, %XX (UTF-8), &amp;#NN; &amp;#xHH; and the named HTML entities, each character in
         /// whichever form; <paramref name="starts"/> maps each decoded unit back to where it began.
         /// </summary>
-        private static int Decode(string text, char[] view, int[] starts)
+        private static int Decode(string text, char[] view, int[] starts, out bool changed)
         {
+            changed = false;
             var count = 0;
             var utf8 = new byte[4];
             var decoded = new char[2];
@@ -843,6 +908,7 @@ namespace Caxton.Transport
                     consumed = entityLength;
                 }
 
+                changed |= consumed > 1;
                 view[count] = Canonical(unit);
                 starts[count++] = i;
                 i += consumed;
@@ -1061,11 +1127,13 @@ namespace Caxton.Transport
             }
         }
 
-        /// <summary>Where to mask, merged when they touch; applied once, in one copy of the text.</summary>
-        private sealed class Ranges
+        /// <summary>Where to mask: one mark a character, so overlapping and touching masks merge without sorting; applied once, in one copy of the text.</summary>
+        private sealed class Ranges : IDisposable
         {
-            private readonly List<(int Start, int End)> ranges = new List<(int Start, int End)>();
-            private bool sorted = true;
+            private readonly int length;
+            private byte[]? marks;
+
+            public Ranges(int length) => this.length = length;
 
             public void Add(int start, int end)
             {
@@ -1074,58 +1142,54 @@ namespace Caxton.Transport
                     return;
                 }
 
-                if (ranges.Count > 0)
+                if (marks is null)
                 {
-                    var last = ranges[ranges.Count - 1];
-                    if (start >= last.Start && start <= last.End)
-                    {
-                        ranges[ranges.Count - 1] = (last.Start, Math.Max(last.End, end));
-                        return;
-                    }
-
-                    sorted &= start > last.End;
+                    marks = ArrayPool<byte>.Shared.Rent(length);
+                    Array.Clear(marks, 0, length);
                 }
 
-                ranges.Add((start, end));
+                for (var i = start; i < end; i++)
+                {
+                    marks[i] = 1;
+                }
+
+                work += end - start;
             }
 
             public string Apply(string text)
             {
-                if (ranges.Count == 0)
+                if (marks is null)
                 {
                     return text;
                 }
 
-                if (!sorted)
-                {
-                    ranges.Sort((a, b) => a.Start.CompareTo(b.Start));
-                }
-
                 var result = new StringBuilder(text.Length);
                 var at = 0;
-                var i = 0;
-                while (i < ranges.Count)
+                while (at < length)
                 {
-                    var (start, end) = ranges[i++];
-                    while (i < ranges.Count && ranges[i].Start <= end)
+                    var next = Array.IndexOf(marks, (byte)1, at, length - at);
+                    if (next < 0)
                     {
-                        end = Math.Max(end, ranges[i++].End);
+                        break;
                     }
 
-                    if (start >= at)
-                    {
-                        result.Append(text, at, start - at).Append(Mask);
-                    }
-                    else if (end > at)
-                    {
-                        // Overlaps a range already masked: nothing more to write.
-                    }
-
-                    at = Math.Max(at, end);
+                    result.Append(text, at, next - at).Append(Mask);
+                    var end = Array.IndexOf(marks, (byte)0, next, length - next);
+                    at = end < 0 ? length : end;
                 }
 
-                result.Append(text, at, text.Length - at);
+                result.Append(text, at, length - at);
+                work += length;
                 return result.ToString();
+            }
+
+            public void Dispose()
+            {
+                if (marks != null)
+                {
+                    ArrayPool<byte>.Shared.Return(marks);
+                    marks = null;
+                }
             }
         }
     }
