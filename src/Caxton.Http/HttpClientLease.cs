@@ -19,7 +19,7 @@ namespace Caxton
         internal HttpClientLease(HttpClientSource.SharedHandler? shared)
         {
             this.shared = shared;
-            if (shared is null)
+            if (shared is null || shared.Permanent)
             {
                 GC.SuppressFinalize(this);
             }

@@ -62,6 +62,11 @@ namespace Caxton
                 proxy = null;
                 proxyCredential = null;
                 proxyUseDefaultCredentials = false;
+                if (!skipCertificateCheck)
+                {
+                    // Holds no credential, so one handler serves every such connection for the life of the process.
+                    return new HttpClientLease(Direct);
+                }
             }
             else if (!skipCertificateCheck && proxy is null && !proxyUseDefaultCredentials)
             {
@@ -84,8 +89,16 @@ namespace Caxton
 
         internal static HttpClient CreateSharedClient() => Factory.Value.CreateClient(SharedName);
 
+        /// <summary>The handler of connections to this machine: no proxy of any kind; never released.</summary>
+        private static readonly SharedHandler Direct = new SharedHandler(new HandlerSettings(false, null, null, false, direct: true), permanent: true);
+
         internal static void Release(SharedHandler shared)
         {
+            if (shared.Permanent)
+            {
+                return;
+            }
+
             lock (Own)
             {
                 if (--shared.Leases > 0)
@@ -105,7 +118,14 @@ namespace Caxton
             private DateTime createdUtc;
             private bool disposed;
 
-            public SharedHandler(HandlerSettings settings) => Settings = settings;
+            public SharedHandler(HandlerSettings settings, bool permanent = false)
+            {
+                Settings = settings;
+                Permanent = permanent;
+            }
+
+            /// <summary>Process-wide and never disposed: it holds no credential.</summary>
+            public bool Permanent { get; }
 
             public HandlerSettings Settings { get; }
 

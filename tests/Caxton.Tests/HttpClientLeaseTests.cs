@@ -171,9 +171,19 @@ public class HttpClientLeaseTests
         var connection = new CaxtonConnection(new Uri("http://127.0.0.1:9/api/"));
         Assert.True(connection.TransportOptions.Direct);
         var lease = connection.TransportOptions.AcquireClients();
-        Assert.Equal(before + 1, HttpClientSource.OwnHandlerCount); // a handler of its own, not the shared one (which follows HTTP_PROXY)
+        Assert.Equal(before, HttpClientSource.OwnHandlerCount); // the one direct handler, not the shared one (which follows HTTP_PROXY)
+        using (var client = lease.CreateClient())
+        {
+            Assert.NotNull(client);
+        }
+
         lease.Dispose();
         connection.Disconnect();
+        using (var again = new CaxtonConnection(new Uri("http://localhost:9/api/")).TransportOptions.AcquireClients().CreateClient())
+        {
+            Assert.NotNull(again); // disposing one lease leaves the direct handler to the others
+        }
+
         Assert.False(new CaxtonConnection(Fake.BaseUri).TransportOptions.Direct);
         await Task.CompletedTask;
     }
