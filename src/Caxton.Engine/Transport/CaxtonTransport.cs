@@ -249,8 +249,13 @@ namespace Caxton.Transport
 
         private static void TraceResponse(HttpExchange exchange, ICaxtonLog log)
         {
-            var body = exchange.Body.Length == 0 ? "(empty)" : Encoding.UTF8.GetString(exchange.Body);
-            log.Debug(Redactor.RedactAndTruncate($"{exchange.Operation}: response HTTP {exchange.Status} {exchange.MediaType}\n  {body}", exchange.RedactionSecrets, MaxTracedChars));
+            // Only the start is shown, so only the start is redacted: with a margin as long as any secret
+            // can be, none straddles the cut unmasked; the secret members of the whole body are known from
+            // its parse (RedactionSecrets), wherever in it they stand.
+            var shown = Math.Min(exchange.Body.Length, 4 * (MaxTracedChars + Redactor.MaxEchoedSecretLength));
+            var body = exchange.Body.Length == 0 ? "(empty)" : Encoding.UTF8.GetString(exchange.Body, 0, shown);
+            var text = Redactor.RedactAndTruncate($"{exchange.Operation}: response HTTP {exchange.Status} {exchange.MediaType}\n  {body}", exchange.RedactionSecrets, MaxTracedChars);
+            log.Debug(shown < exchange.Body.Length && text.Length <= MaxTracedChars ? text + $"... ({exchange.Body.Length} bytes)" : text);
         }
 
         /// <summary>

@@ -37,7 +37,7 @@ namespace Caxton.Transport
         private const int MaxRawNameLength = 8 * MaxNameLength;
 
         /// <summary>No secret that can be held is longer (a SecureString's limit); longer values are masked where they stand only.</summary>
-        private const int MaxEchoedSecretLength = 65536;
+        internal const int MaxEchoedSecretLength = 65536;
 
         // Members and fields whose value is a secret, compared after unescaping the name (Client\u0050assword).
         private static readonly HashSet<string> SecretMembers = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
