@@ -493,7 +493,7 @@ Describe 'Round 2 (issue 19): plain http stays on this machine' {
             Reset-HostileServer
             $uri = $BaseUri -f $server.BaseUri.Port
             { Connect-Caxton -BaseUri $uri -Name v6 -ErrorAction Stop } | Should -Throw -ErrorId 'InsecureBaseUri,Caxton.Commands.ConnectCaxtonCommand' -ExpectedMessage '*IPv4*off the machine*'
-            $output = Invoke-FreshPwsh -Command "`$env:CAXTON_BASEURI = '$uri'; Import-Module '$env:CAXTON_TEST_MODULE'; Get-CaxtonToken -ErrorVariable failed -ErrorAction SilentlyContinue; `$failed[0].FullyQualifiedErrorId; `$failed[0].Exception.Message" | Out-String
+            $output = Invoke-FreshPwsh -Command "`$env:CAXTON_BASEURI = '$uri'; Import-Module '$env:CAXTON_TEST_MODULE'; try { Get-CaxtonToken -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }" | Out-String
             $output | Should -Match 'InsecureBaseUri'
             $output | Should -Match 'CAXTON_BASEURI'
             $server.ReceivedText | Should -BeNullOrEmpty
@@ -577,7 +577,7 @@ Describe 'Round 2 (issue 19): the redactor' {
             $connection = Connect-Caxton -BaseUri $server.BaseUri -MaximumRetryCount 0 -Name short
             $credential = [pscredential]::new('main', (ConvertTo-SecureString $short -AsPlainText -Force))
             $seen = Invoke-Transcribed { Get-CaxtonToken -Credential $credential -Connection $connection }
-            $seen.Text | Should -Match 'InvalidCredentials'
+            $server.CountOf('/token') | Should -Be 1
             $seen.Text | Should -Not -Match ([regex]::Escape(" $short "))
             $connection2 = Connect-Hostile
             $server.On('/x', [Caxton.Hostile.HostileReply]::Json('{"Message":"the one before began ' + $password.Substring(0, 10) + '"}', 400))
