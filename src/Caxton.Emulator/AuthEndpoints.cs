@@ -112,7 +112,7 @@ internal static class AuthEndpoints
     /// Username + Clientname); an IdentityNumber (body and/or header) resets that sub-account and needs
     /// the main account's Bearer token, with the body naming the main account making the call.
     /// </summary>
-    private static async Task<IResult> ResetAsync(HttpContext context, AccountStore store)
+    private static async Task<IResult> ResetAsync(HttpContext context, AccountStore store, EmulatorOptions options)
     {
         var (body, username, clientname, failure) = await ReadAccountRequestAsync(context);
         if (failure is not null)
@@ -134,6 +134,21 @@ internal static class AuthEndpoints
         }
 
         var identityNumber = bodyIdentity ?? headerIdentity;
+        if (identityNumber is null && options.MainResetRequiresToken)
+        {
+            // The stricter mode: only the main account itself, with a working token, resets its credentials.
+            var self = store.Authenticate(RequestHelpers.BearerToken(context.Request));
+            if (self is null)
+            {
+                return RequestHelpers.Unauthorized(context);
+            }
+
+            if (self.Username != username || self.Clientname != clientname)
+            {
+                return Envelope.Result(StatusCodes.Status400BadRequest, ApiStatus.InvalidClient, authorisedClient: Envelope.AuthorisedClient(self));
+            }
+        }
+
         if (identityNumber is null)
         {
             return store.ResetMain(username, clientname)

@@ -15,6 +15,8 @@ function Start-CaxtonEmulator {
         [int] $PasswordLifetime,
         # Tokens issued before a reset keep working until they expire (the emulator's default: they stop).
         [switch] $TokensSurviveReset,
+        # A main-account reset needs the main account's own token (a stricter Caxton).
+        [switch] $MainResetRequiresToken,
         [int] $TimeoutSec = 60
     )
 
@@ -24,6 +26,7 @@ function Start-CaxtonEmulator {
     if ($TokenLifetime) { $arguments += @('--token-lifetime', $TokenLifetime) }
     if ($PasswordLifetime) { $arguments += @('--password-lifetime', $PasswordLifetime) }
     if ($TokensSurviveReset) { $arguments += '--tokens-survive-reset' }
+    if ($MainResetRequiresToken) { $arguments += '--main-reset-requires-token' }
     $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
 
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)

@@ -24,6 +24,12 @@ internal sealed class EmulatorOptions
     public bool TokensSurviveReset { get; init; }
 
     /// <summary>
+    /// --main-reset-requires-token: a main-account reset needs the main account's own Bearer token, as
+    /// a stricter Caxton might; then nobody holding only an expired main password can reset it.
+    /// </summary>
+    public bool MainResetRequiresToken { get; init; }
+
+    /// <summary>
     /// <paramref name="configuration"/> is the command line alone (see Program): nothing in the
     /// environment or the current folder can move the emulator off loopback.
     /// </summary>
@@ -35,6 +41,7 @@ internal sealed class EmulatorOptions
         ReadyFile = string.IsNullOrWhiteSpace(configuration["ReadyFile"]) ? null : configuration["ReadyFile"],
         Quiet = bool.TryParse(configuration["Quiet"], out var quiet) && quiet,
         TokensSurviveReset = bool.TryParse(configuration["TokensSurviveReset"], out var survive) && survive,
+        MainResetRequiresToken = bool.TryParse(configuration["MainResetRequiresToken"], out var strict) && strict,
     };
 
     /// <summary>--port N is loopback port N; --urls names the addresses in full (loopback hosts only, checked at start).</summary>
@@ -93,8 +100,10 @@ internal static class CommandLine
           --quiet                       no ASP.NET logging at all (default: warnings only, on stderr)
           --tokens-survive-reset        tokens issued before a reset keep working until they expire
                                         (default: a reset ends them); also PUT /_emulator/lifecycle
+          --main-reset-requires-token   a main-account reset needs the main account's Bearer token
+                                        (default: anonymous, as the contract decides)
         The configuration forms --TokenLifetime, --PasswordLifetime, --ReadyFile, --Quiet=true,
-        --TokensSurviveReset=true work too.
+        --TokensSurviveReset=true, --MainResetRequiresToken=true work too.
         """;
 
     private static readonly Dictionary<string, string> ValueOptions = new(StringComparer.Ordinal)
@@ -111,6 +120,7 @@ internal static class CommandLine
     {
         ["--quiet"] = "Quiet",
         ["--tokens-survive-reset"] = "TokensSurviveReset",
+        ["--main-reset-requires-token"] = "MainResetRequiresToken",
     };
 
     public static bool WantsHelp(string[] args) =>

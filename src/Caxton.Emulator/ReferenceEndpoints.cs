@@ -38,8 +38,23 @@ internal static class ReferenceEndpoints
                 return RequestHelpers.Unauthorized(context);
             }
 
-            // A main account acting for a sub-account (IdentityNumber header) is simply served.
-            var authorised = Envelope.AuthorisedClient(caller, RequestHelpers.IdentityNumberHeader(context.Request));
+            // A main account acts for its own sub-accounts only: a foreign or unknown IdentityNumber is
+            // refused here as on a reset (403, and the same answer for both, so nothing is revealed).
+            var identityNumber = RequestHelpers.IdentityNumberHeader(context.Request);
+            if (identityNumber is not null)
+            {
+                if (!caller.IsMain)
+                {
+                    return Envelope.Result(StatusCodes.Status403Forbidden, ApiStatus.NotMainAccount, authorisedClient: Envelope.AuthorisedClient(caller));
+                }
+
+                if (!store.SubAccountsOf(caller.Username).Any(sub => sub.IdentityNumber == identityNumber))
+                {
+                    return Envelope.Result(StatusCodes.Status403Forbidden, ApiStatus.IdentityNumberNotFound, authorisedClient: Envelope.AuthorisedClient(caller));
+                }
+            }
+
+            var authorised = Envelope.AuthorisedClient(caller, identityNumber);
             if (!Banks.TryGetValue(ccy.ToUpperInvariant(), out var banks))
             {
                 return Envelope.Result(StatusCodes.Status200OK, ApiStatus.InvalidCurrency(ccy), authorisedClient: authorised);

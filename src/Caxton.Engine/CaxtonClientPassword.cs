@@ -35,7 +35,7 @@ namespace Caxton
 
         public string Clientname { get; }
 
-        public SecureString ClientPassword { get; }
+        public SecureString ClientPassword { get; private set; }
 
         public DateTimeOffset? StartDate { get; }
 
@@ -49,6 +49,22 @@ namespace Caxton
         public string? ApiStatus { get; }
 
         public string? ApiStatusDescription { get; }
+
+        /// <summary>The request id Caxton sent back with this answer, for the audit trail and support.</summary>
+        public string? RequestId { get; internal set; }
+
+        /// <summary>The answer's Date header (Caxton's clock).</summary>
+        public DateTimeOffset? ResponseDate { get; internal set; }
+
+        /// <summary>The caller's own copy: disposing its SecureString never breaks the one kept here.</summary>
+        public CaxtonClientPassword CopyForCaller() => (CaxtonClientPassword)MemberwiseCloneWith(Secrets.ReadOnlyCopy(ClientPassword));
+
+        private object MemberwiseCloneWith(SecureString password)
+        {
+            var copy = (CaxtonClientPassword)MemberwiseClone();
+            copy.ClientPassword = password;
+            return copy;
+        }
 
         public override string ToString() => $"Client password for {Username} valid until {EndDate:u}";
     }

@@ -70,7 +70,7 @@ namespace Caxton
             }
 
             this.transport = transport ?? new CaxtonTransport(null, ForBaseUri(BaseUri, CaxtonTransportOptions.Default));
-            tokens = new TokenCache(RequestTokenAsync, NoClientCredential, EnvironmentCredential);
+            tokens = new TokenCache(RequestTokenAsync, NoClientCredential, () => CaxtonClockOffset ?? TimeSpan.Zero, EnvironmentCredential);
 
             // A -ResetPath that climbs out of the base URI is refused now, not at the first reset.
             CaxtonEnvironment.Combine(BaseUri, ResetPath);
@@ -84,6 +84,48 @@ namespace Caxton
         public Uri BaseUri { get; }
 
         public string? Username => tokens.Credential?.Username;
+
+        /// <summary>
+        /// Caxton's clock minus this host's, from the Date header of the latest response (null until
+        /// one came). Expiry decisions use Caxton's clock, so a host whose clock is off neither refuses
+        /// a valid password nor skips a rotation.
+        /// </summary>
+        public TimeSpan? CaxtonClockOffset
+        {
+            get
+            {
+                var ticks = Interlocked.Read(ref clockOffsetTicks);
+                return ticks == long.MinValue ? (TimeSpan?)null : TimeSpan.FromTicks(ticks);
+            }
+        }
+
+        private long clockOffsetTicks = long.MinValue;
+
+        /// <summary>Caxton's time now, as far as this connection knows its clock.</summary>
+        internal DateTimeOffset CaxtonNow => DateTimeOffset.UtcNow + (CaxtonClockOffset ?? TimeSpan.Zero);
+
+        /// <summary>Learns Caxton's clock from a response's Date (one-second resolution, so small offsets are noise).</summary>
+        internal void LearnClock(DateTimeOffset? responseDate, DateTimeOffset received)
+        {
+            if (responseDate is DateTimeOffset date)
+            {
+                var offset = date - received;
+                Interlocked.Exchange(ref clockOffsetTicks, offset.Duration() < TimeSpan.FromSeconds(2) ? 0 : offset.Ticks);
+            }
+        }
+
+        /// <summary>
+        /// The new password of a rotation that has not finished (stopped by Ctrl+C, a stopped pipeline,
+        /// a failed hand-off or token request): kept here so it is never lost; null otherwise. Each read
+        /// is a copy; the next rotation's end, or Disconnect-Caxton, clears it.
+        /// </summary>
+        public CaxtonClientPassword? UnclaimedPassword => unclaimed?.CopyForCaller();
+
+        private volatile CaxtonClientPassword? unclaimed;
+
+        internal void HoldUnclaimed(CaxtonClientPassword password) => unclaimed = password;
+
+        internal void Claimed(CaxtonClientPassword password) => Interlocked.CompareExchange(ref unclaimed, null, password);
 
         public DateTimeOffset? TokenExpiresOn => tokens.Token?.ExpiresOn;
 
@@ -108,7 +150,7 @@ namespace Caxton
 
         /// <summary>
         /// The connection the cmdlets use before any Connect-Caxton: CAXTON_BASEURI, else
-        /// CAXTON_ENVIRONMENT, else Sandbox. Never Production unless a variable names it.
+        /// CAXTON_ENVIRONMENT, else none (NotConnected): no host is ever chosen for the user.
         /// </summary>
         public static CaxtonConnection FromEnvironmentVariables()
         {
@@ -127,7 +169,7 @@ namespace Caxton
                 return FromVariable(CaxtonEnvironment.EnvironmentVariable, environment!, value => new CaxtonConnection(CaxtonEnvironment.GetBaseUri(value)));
             }
 
-            return new CaxtonConnection(CaxtonEnvironment.GetBaseUri(CaxtonEnvironment.Sandbox));
+            throw CaxtonException.NotConnected(null, null);
         }
 
         /// <summary>A connection from one CAXTON_* variable; a bad value fails naming the variable, so the user knows where to look.</summary>
@@ -159,8 +201,13 @@ namespace Caxton
         {
             // Not idempotent: a repeat could mint a second password, so it is retried only when the server surely did not act.
             var response = await transport.SendAsync(() => CaxtonRequests.Register(BaseUri, username, clientname), CaxtonRequests.GeneratePassword, RequestSafety.NotIdempotent, Timeout, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
+            LearnClock(response.ResponseDate, DateTimeOffset.UtcNow);
             var (model, plain) = ResponseReader.ReadClientPassword(response);
-            var password = new CaxtonClientPassword(username, clientname, Secrets.ToSecureString(plain), model, plain);
+            var password = new CaxtonClientPassword(username, clientname, Secrets.ToSecureString(plain), model, plain)
+            {
+                RequestId = response.RequestId,
+                ResponseDate = response.ResponseDate,
+            };
             if (hold)
             {
                 SetCredential(username, password.ClientPassword, password.EndDate);
@@ -183,6 +230,16 @@ namespace Caxton
 
         internal Task<CaxtonToken> GetTokenAsync(ClientCredential asked, bool force, ICaxtonLog log, CancellationToken cancellationToken) =>
             tokens.GetTokenAsync(asked, adopt: true, force, log, cancellationToken);
+
+        /// <summary>
+        /// One token request for a stored credential, outside the cache and without the local expiry
+        /// check: Caxton alone judges whether it still works (a scheduled rotation's first step).
+        /// </summary>
+        internal Task<CaxtonToken> CheckCredentialAsync(ClientCredential stored, ICaxtonLog log, CancellationToken cancellationToken) =>
+            RequestTokenAsync(stored, log).WaitAsync(cancellationToken);
+
+        /// <summary>Holds a checked credential and its token, as a successful token request would.</summary>
+        internal void Hold(ClientCredential credential, CaxtonToken token) => tokens.Hold(credential, token);
 
         /// <summary>A new token for <paramref name="asked"/> that the connection never holds: proof that a credential works.</summary>
         internal Task<CaxtonToken> ProveCredentialAsync(ClientCredential asked, ICaxtonLog log, CancellationToken cancellationToken) =>
@@ -219,6 +276,19 @@ namespace Caxton
             var response = await transport.SendAsync(
                 () => CaxtonRequests.Reset(BaseUri, ResetPath, username, clientname, identityNumber, bearer),
                 CaxtonRequests.ResetClientCredentials, RequestSafety.Idempotent, budget, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
+            if (identityNumber is null && response.Status == 401 && tokens.Token is CaxtonToken own
+                && string.Equals(own.Username, username, StringComparison.Ordinal) && TokenCache.IsFresh(own, DateTimeOffset.UtcNow))
+            {
+                // The contract's main-account reset is anonymous; a Caxton that wants the account's own
+                // token (401) gets the one at hand, once. A PUT, so asking again is harmless.
+                log.Verbose($"{CaxtonRequests.ResetClientCredentials}: HTTP 401 without a token; trying once more with the token of '{username}'.");
+                var ownBearer = Secrets.ToPlainText(own.AccessToken);
+                response = await transport.SendAsync(
+                    () => CaxtonRequests.Reset(BaseUri, ResetPath, username, clientname, null, ownBearer),
+                    CaxtonRequests.ResetClientCredentials, RequestSafety.Idempotent, budget, log, cancellationToken, secret: HeldPassword()).ConfigureAwait(false);
+            }
+
+            LearnClock(response.ResponseDate, DateTimeOffset.UtcNow);
             var model = ResponseReader.ReadEnvelope(response);
             if (identityNumber is null)
             {
@@ -226,7 +296,11 @@ namespace Caxton
                 tokens.Forget(username);
             }
 
-            return new CaxtonCredentialReset(username, clientname, identityNumber, model, DateTimeOffset.UtcNow, response.RedactionSecrets);
+            return new CaxtonCredentialReset(username, clientname, identityNumber, model, DateTimeOffset.UtcNow, response.RedactionSecrets)
+            {
+                RequestId = response.RequestId,
+                ResponseDate = response.ResponseDate,
+            };
         }
 
         /// <summary>
@@ -268,6 +342,7 @@ namespace Caxton
         /// </summary>
         public void Disconnect()
         {
+            unclaimed = null;
             tokens.Forget();
             transport.DropProxyCredential();
         }
@@ -335,6 +410,7 @@ namespace Caxton
 
             // expires_in counts from when the response arrived.
             var received = DateTimeOffset.UtcNow;
+            LearnClock(response.ResponseDate, received);
             var body = ResponseReader.ReadToken(response);
             return new CaxtonToken(held.Username, Secrets.ToSecureString(body.AccessToken), body.TokenType, body.ExpiresIn, received);
         }

@@ -37,6 +37,12 @@ namespace Caxton
 
         public DateTimeOffset ResetOn { get; }
 
+        /// <summary>The request id Caxton sent back with this answer, for the audit trail and support.</summary>
+        public string? RequestId { get; internal set; }
+
+        /// <summary>The answer's Date header (Caxton's clock).</summary>
+        public DateTimeOffset? ResponseDate { get; internal set; }
+
         public override string ToString() => $"Credentials of {Username}{(IdentityNumber is null ? string.Empty : " sub-account " + IdentityNumber)} reset";
     }
 }

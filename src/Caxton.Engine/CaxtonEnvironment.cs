@@ -80,7 +80,10 @@ namespace Caxton
                 throw new CaxtonException(
                     CaxtonErrorIds.InsecureBaseUri,
                     CaxtonErrorKind.InvalidArgument,
-                    $"'{baseUri.GetLeftPart(UriPartial.Authority)}' uses plain http{why}. Caxton credentials are only sent over https; plain http is allowed only to hosts the OS keeps on this machine (127.0.0.0/8, ::1, localhost), where the local emulator runs.");
+                    $"'{baseUri.GetLeftPart(UriPartial.Authority)}' uses plain http{why}. Caxton credentials are only sent over https; plain http is allowed only to hosts the OS keeps on this machine (127.0.0.0/8, ::1, localhost), where the local emulator runs.")
+                {
+                    RecommendedAction = $"Use https://{baseUri.Authority}{baseUri.AbsolutePath}, or, for the local emulator, a host on this machine: 127.0.0.1, ::1 or localhost (check '{baseUri.Host}' for a typo).",
+                };
             }
 
             var text = baseUri.GetLeftPart(UriPartial.Path);

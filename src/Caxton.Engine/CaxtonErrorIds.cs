@@ -31,5 +31,55 @@ namespace Caxton
         public const string SubAccountNamesRequired = "SubAccountNamesRequired";
         public const string SubAccountNamesWithoutIdentityNumber = "SubAccountNamesWithoutIdentityNumber";
         public const string SecretDisposed = "SecretDisposed";
+        public const string NotConnected = "NotConnected";
+        public const string PasswordExpiryUnknown = "PasswordExpiryUnknown";
+        public const string RegenerateHandOffFailed = "RegenerateHandOffFailed";
+        public const string MainPasswordExpired = "MainPasswordExpired";
+        public const string CredentialAccountMismatch = "CredentialAccountMismatch";
+        public const string UnexpectedError = "UnexpectedError";
+
+        /// <summary>
+        /// The next step for each ErrorId, used when the place that raises an error has nothing more
+        /// specific to say: no ErrorId reaches a user without one (a test enumerates these constants).
+        /// </summary>
+        public static string? RecommendedActionFor(string errorId) =>
+            DefaultActions.TryGetValue(errorId, out var action) ? action : null;
+
+        private static readonly System.Collections.Generic.Dictionary<string, string> DefaultActions = new System.Collections.Generic.Dictionary<string, string>(System.StringComparer.Ordinal)
+        {
+            [InvalidBaseUri] = "Give the API base as an absolute https URI ending in /api/, for example Connect-Caxton -BaseUri https://caxtonapi.caxtonfx.com/api/, or use -Environment.",
+            [InsecureBaseUri] = "Use https, or http only with a loopback host (127.0.0.1, ::1, localhost) where the local emulator runs; check the host for a typo.",
+            [UnknownEnvironment] = "Use -Environment Sandbox, Staging or Production, or give -BaseUri.",
+            [NoClientCredential] = "Run Connect-Caxton -Credential (Username and ClientPassword) or New-CaxtonPassword -Username -Clientname; or pass -Credential to Get-CaxtonToken, or set CAXTON_USERNAME and CAXTON_CLIENTPASSWORD.",
+            [InvalidCredentials] = "Check the Username and ClientPassword. A client password lasts about 30 days from New-CaxtonPassword; after Reset-CaxtonCredential, run New-CaxtonPassword again.",
+            [TokenRequestRejected] = "Read the OAuth error on the exception ($error[0].Exception.OAuthError); check the base URI and the Username, and quote the support reference to Caxton if it persists.",
+            [Unauthorized] = "The token is missing, expired or revoked: get a new one with Get-CaxtonToken -Force.",
+            [ApiStatusNotValid] = "Read $error[0].Exception.ApiStatus and .ApiStatusDescription; check the Username, Clientname and IdentityNumber the call named.",
+            [HttpError] = "Check the base URI and the path; if Caxton itself failed, try again later and quote the support reference (the response's Date and request id) to Caxton.",
+            [InvalidResponse] = "Check that the base URI points at the Caxton API (it ends in /api/).",
+            [ConnectionFailed] = "Check the host name, the network path and any proxy (Connect-Caxton -Proxy), then try again.",
+            [RequestTimeout] = "Check the network path to the API, or allow longer with Connect-Caxton -TimeoutSec.",
+            [ResponseTooLarge] = "Ask for less (a narrower query), or check that the base URI points at the Caxton API.",
+            [ClientPasswordExpired] = "Rotate it: Reset-CaxtonCredential -Regenerate -ExpiringWithin (New-TimeSpan -Days 7) -Credential <the stored credential>, or Reset-CaxtonCredential, then New-CaxtonPassword, then Get-CaxtonToken.",
+            [ConnectionNotFound] = "List this runspace's connections with Get-CaxtonConnection -ListAvailable, or create it with Connect-Caxton -Name.",
+            [InvalidHeaderValue] = "Remove control characters, line breaks and non-ASCII characters from the value.",
+            [InvalidContentType] = "Give a media type such as application/json.",
+            [PathOutsideBaseUri] = "Give a path relative to the base URI, such as reference/lookup/banks/GBP, or use a connection to that host.",
+            [InvalidTimeout] = "Give a positive timeout, for example Connect-Caxton -TimeoutSec 60.",
+            [ProxyUriRequired] = "Add -Proxy with the proxy's URI, or drop -ProxyCredential to use the system proxy.",
+            [ProxyCredentialConflict] = "Give either -ProxyCredential or -ProxyUseDefaultCredentials, not both.",
+            [InvalidBody] = "Give -Body as a string, bytes, or plain data (hashtables, arrays, strings, numbers) that JSON can hold.",
+            [RegenerateIncomplete] = "Run the command the message names to finish the rotation.",
+            [RegenerateTokenFailed] = "Store the new password now ($error[0].TargetObject is the password object); then get its token with Get-CaxtonToken -Credential <the stored credential>.",
+            [SubAccountNamesRequired] = "Add -SubAccountUsername and -SubAccountClientname, the sub-account's own names.",
+            [SubAccountNamesWithoutIdentityNumber] = "Add -IdentityNumber of the sub-account, or drop -SubAccountUsername and -SubAccountClientname to rotate the main account.",
+            [SecretDisposed] = "Give a SecureString that is not disposed: read the Credential property again (each read is a copy).",
+            [NotConnected] = "Run Connect-Caxton (-Environment or -BaseUri, and -Credential), or set CAXTON_BASEURI or CAXTON_ENVIRONMENT (with CAXTON_USERNAME and CAXTON_CLIENTPASSWORD) before the first call.",
+            [PasswordExpiryUnknown] = "Give the stored password's EndDate with -ClientPasswordExpiresOn (keep it beside the credential: secret metadata, or the automation asset's description), or add -RotateIfUnknown to rotate anyway.",
+            [RegenerateHandOffFailed] = "Store the new password yourself now: $error[0].TargetObject is the password object (its Credential and EndDate). Then fix the -OnNewCredential script block.",
+            [MainPasswordExpired] = "Only Caxton can act now: ask Caxton support to reset the main account's credentials, then run New-CaxtonPassword.",
+            [CredentialAccountMismatch] = "Give -Credential for the account being rotated: the main account's Username, or with -IdentityNumber the sub-account's own -SubAccountUsername.",
+            [UnexpectedError] = "Report it to the module's maintainers with the command you ran; $error[0] holds no secret.",
+        };
     }
 }

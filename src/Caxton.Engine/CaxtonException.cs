@@ -65,13 +65,55 @@ namespace Caxton
         }
 
         /// <summary>The one "no connection named X" failure, for -Connection NAME and every -Name lookup.</summary>
-        public static CaxtonException ConnectionNotFound(string name) =>
-            new CaxtonException(CaxtonErrorIds.ConnectionNotFound, CaxtonErrorKind.NotFound, $"There is no Caxton connection named '{name}' in this runspace.")
+        public static CaxtonException ConnectionNotFound(string name) => ConnectionNotFound(name, namedInAnotherRunspace: false);
+
+        /// <summary>
+        /// As above; <paramref name="namedInAnotherRunspace"/> when another runspace of this process has
+        /// a connection of that name (ForEach-Object -Parallel, a thread job): names are per runspace,
+        /// so the object has to be passed in, not created again.
+        /// </summary>
+        public static CaxtonException ConnectionNotFound(string name, bool namedInAnotherRunspace) =>
+            new CaxtonException(
+                CaxtonErrorIds.ConnectionNotFound,
+                CaxtonErrorKind.NotFound,
+                namedInAnotherRunspace
+                    ? $"There is no Caxton connection named '{name}' in this runspace: connection names belong to the runspace that made them, and this one (ForEach-Object -Parallel, a thread job) is another."
+                    : $"There is no Caxton connection named '{name}' in this runspace.")
             {
-                RecommendedAction = $"Create it with Connect-Caxton -Name {CommandText.SingleQuoted(name)}, or list this runspace's connections with Get-CaxtonConnection -ListAvailable.",
+                RecommendedAction = namedInAnotherRunspace
+                    ? $"Pass the connection object in: $conn = Get-CaxtonConnection -Name {CommandText.SingleQuoted(name)} before the parallel block, then -Connection $using:conn inside it."
+                    : $"Create it with Connect-Caxton -Name {CommandText.SingleQuoted(name)}, or list this runspace's connections with Get-CaxtonConnection -ListAvailable.",
             };
 
-        /// <summary>What the user can do next, for ErrorDetails.RecommendedAction.</summary>
-        public string? RecommendedAction { get; internal set; }
+        /// <summary>
+        /// What the user can do next, for ErrorDetails.RecommendedAction: the raiser's own words for
+        /// the situation, else the ErrorId's general next step.
+        /// </summary>
+        public string? RecommendedAction
+        {
+            get => recommendedAction ?? CaxtonErrorIds.RecommendedActionFor(ErrorId);
+            internal set => recommendedAction = value;
+        }
+
+        private string? recommendedAction;
+
+        /// <summary>
+        /// The one "no connection to use" failure: nothing connected and no CAXTON_* variable, or the
+        /// last Connect-Caxton for this slot failed (<paramref name="failedConnect"/> says how). Nothing
+        /// is ever sent to a host the user did not name.
+        /// </summary>
+        public static CaxtonException NotConnected(string? slotName, string? failedConnect)
+        {
+            var slot = slotName is null ? "This runspace has no Caxton connection" : $"This runspace has no Caxton connection named '{slotName}'";
+            var why = failedConnect is null
+                ? $"{slot}: run Connect-Caxton first, or set {CaxtonEnvironment.BaseUriVariable} or {CaxtonEnvironment.EnvironmentVariable} (with {ClientCredential.UsernameVariable} and {ClientCredential.ClientPasswordVariable}). Nothing was sent."
+                : $"{slot}: the last Connect-Caxton{(slotName is null ? string.Empty : $" -Name {CommandText.SingleQuoted(slotName)}")} failed ({failedConnect.TrimEnd('.')}), so no earlier connection is used in its place. Nothing was sent.";
+            return new CaxtonException(CaxtonErrorIds.NotConnected, CaxtonErrorKind.InvalidOperation, why)
+            {
+                RecommendedAction = failedConnect is null
+                    ? null
+                    : $"Fix what made Connect-Caxton fail and run it again{(slotName is null ? string.Empty : $" with -Name {CommandText.SingleQuoted(slotName)}")}; under $ErrorActionPreference = 'Stop' a failed connect ends the runbook at once.",
+            };
+        }
     }
 }

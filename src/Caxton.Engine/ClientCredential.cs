@@ -22,12 +22,29 @@ namespace Caxton
         public const string UsernameVariable = "CAXTON_USERNAME";
         public const string ClientPasswordVariable = "CAXTON_CLIENTPASSWORD";
 
-        /// <summary>CAXTON_USERNAME and CAXTON_CLIENTPASSWORD, for CI and containers; null unless both are set.</summary>
+        /// <summary>
+        /// CAXTON_USERNAME and CAXTON_CLIENTPASSWORD, for CI and containers; null when neither is set.
+        /// One without the other fails naming the missing variable.
+        /// </summary>
         public static ClientCredential? FromEnvironmentVariables()
         {
             var username = Environment.GetEnvironmentVariable(UsernameVariable);
             var password = Environment.GetEnvironmentVariable(ClientPasswordVariable);
-            if (string.IsNullOrWhiteSpace(username) || string.IsNullOrEmpty(password))
+            var hasUsername = !string.IsNullOrWhiteSpace(username);
+            var hasPassword = !string.IsNullOrEmpty(password);
+            if (hasUsername != hasPassword)
+            {
+                var (set, missing) = hasUsername ? (UsernameVariable, ClientPasswordVariable) : (ClientPasswordVariable, UsernameVariable);
+                throw new CaxtonException(
+                    CaxtonErrorIds.NoClientCredential,
+                    CaxtonErrorKind.InvalidOperation,
+                    $"The environment variable {set} is set but {missing} is not, so no client credential can be read from them.")
+                {
+                    RecommendedAction = $"Set {missing} as well (or remove {set}), or give the credential with Connect-Caxton -Credential or Get-CaxtonToken -Credential.",
+                };
+            }
+
+            if (!hasUsername)
             {
                 return null;
             }

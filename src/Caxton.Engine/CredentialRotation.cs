@@ -1,4 +1,5 @@
 using System;
+using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using Caxton.Wire;
@@ -74,12 +75,151 @@ namespace Caxton
             + " -Regenerate";
 
         /// <summary>
+        /// A scheduled rotation's first step, safe to run every day: whether to rotate now. It rotates
+        /// when the password's expiry (given, or known to the connection) falls within
+        /// <paramref name="within"/> or has passed, judged by Caxton's clock, or when Caxton rejects the
+        /// stored credential (voided by an interrupted rotation, or expired). It sends one token request
+        /// and nothing else. An unknown expiry is no reason to rotate (each run would void the password
+        /// for every consumer): PasswordExpiryUnknown, unless <paramref name="rotateIfUnknown"/>.
+        /// </summary>
+        /// <param name="storedUsername">The stored credential's Username; null to use the one the connection holds.</param>
+        public async Task<CaxtonRotationDecision> DecideAsync(string? storedUsername, SecureString? storedPassword, DateTimeOffset? expiresOn, TimeSpan within, bool rotateIfUnknown, ICaxtonLog log, CancellationToken cancellationToken)
+        {
+            ClientCredential stored;
+            if (storedUsername != null && storedPassword != null)
+            {
+                stored = new ClientCredential(storedUsername, storedPassword, null);
+            }
+            else if (connection.HeldCredential is ClientCredential held && string.Equals(held.Username, PasswordUsername, StringComparison.Ordinal))
+            {
+                stored = new ClientCredential(held.Username, held.ClientPassword, null);
+                expiresOn ??= held.PasswordExpiresOn;
+            }
+            else
+            {
+                throw new CaxtonException(
+                    CaxtonErrorIds.NoClientCredential,
+                    CaxtonErrorKind.InvalidArgument,
+                    $"A scheduled rotation (-ExpiringWithin) first checks the stored credential of '{PasswordUsername}', and none was given: pass it with -Credential (Username and ClientPassword).");
+            }
+
+            if (!string.Equals(stored.Username, PasswordUsername, StringComparison.Ordinal))
+            {
+                throw new CaxtonException(
+                    CaxtonErrorIds.CredentialAccountMismatch,
+                    CaxtonErrorKind.InvalidArgument,
+                    $"-Credential is for '{stored.Username}', but this rotation renews the password of '{PasswordUsername}'. Nothing was sent.");
+            }
+
+            if (expiresOn is null && connection.HeldCredential is ClientCredential known && known.SameAs(stored))
+            {
+                expiresOn = known.PasswordExpiresOn;
+            }
+
+            CaxtonToken token;
+            try
+            {
+                token = await connection.CheckCredentialAsync(stored, log, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CaxtonException rejected) when (rejected.ErrorId == CaxtonErrorIds.InvalidCredentials)
+            {
+                connection.LearnClock(rejected.ResponseDate, DateTimeOffset.UtcNow);
+                StoredRejected = true;
+                return CaxtonRotationDecision.Rotate($"Caxton rejected the stored credential of '{PasswordUsername}' (voided by an earlier rotation that did not finish, or expired): rotating.");
+            }
+
+            var now = connection.CaxtonNow;
+            var clock = Tokens.TokenCache.ClockNote(connection.CaxtonClockOffset ?? TimeSpan.Zero);
+            if (!IsSubAccount)
+            {
+                // The checked credential works: the connection holds it (and its EndDate) from now on.
+                connection.Hold(new ClientCredential(stored.Username, stored.ClientPassword, expiresOn), token);
+            }
+
+            if (expiresOn is not DateTimeOffset end)
+            {
+                if (rotateIfUnknown)
+                {
+                    return CaxtonRotationDecision.Rotate($"The expiry of the client password of '{PasswordUsername}' is unknown and -RotateIfUnknown was given: rotating.");
+                }
+
+                throw new CaxtonException(
+                    CaxtonErrorIds.PasswordExpiryUnknown,
+                    CaxtonErrorKind.InvalidArgument,
+                    $"The stored client password of '{PasswordUsername}' works, but its expiry is unknown, so -ExpiringWithin cannot judge it; rotating on every run would void the password for everyone who uses it. Nothing was changed.")
+                {
+                    RecommendedAction = "Give the password's EndDate with -ClientPasswordExpiresOn, kept beside the credential (the secret's metadata, or the automation asset's description; New-CaxtonPassword and -OnNewCredential give it as EndDate). Or add -RotateIfUnknown to rotate this once.",
+                };
+            }
+
+            var left = end - now;
+            if (left <= within)
+            {
+                return CaxtonRotationDecision.Rotate(left <= TimeSpan.Zero
+                    ? $"The client password of '{PasswordUsername}' expired on {end:u}{clock}: rotating."
+                    : $"The client password of '{PasswordUsername}' expires on {end:u}, within {within}{clock}: rotating.");
+            }
+
+            return CaxtonRotationDecision.Skip($"The client password of '{PasswordUsername}' works and expires on {end:u}, in {left.Days} days {left.Hours} hours{clock}: beyond -ExpiringWithin {within}, so nothing to rotate.");
+        }
+
+        /// <summary>Whether <see cref="DecideAsync"/> found the stored credential rejected by Caxton.</summary>
+        public bool StoredRejected { get; private set; }
+
+        /// <summary>
         /// Steps 1 and 2. A failed reset is reported as it is: nothing else was done, the old password
         /// still works. A failed generate after the reset becomes RegenerateIncomplete.
         /// </summary>
         public async Task<CaxtonClientPassword> ResetAndGenerateAsync(ICaxtonLog log, CancellationToken cancellationToken)
         {
-            await connection.ResetCredentialAsync(Username, Clientname, IdentityNumber, log, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                Reset = await connection.ResetCredentialAsync(Username, Clientname, IdentityNumber, log, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CaxtonException refused) when (!IsSubAccount && refused.HttpStatus == 401 && StoredRejected)
+            {
+                // This Caxton resets a main account only with the account's own token, and the password
+                // that would get one is expired or void: nobody holding only that password can act.
+                throw new CaxtonException(
+                    CaxtonErrorIds.MainPasswordExpired,
+                    CaxtonErrorKind.PermissionDenied,
+                    $"The client password of main account '{Username}' is expired or void (Caxton rejected it), and this Caxton resets a main account's credentials only with that account's own token (HTTP 401 without one). Neither this module nor anyone holding only that password can reset it: only Caxton can.",
+                    refused)
+                {
+                    RecommendedAction = $"Ask Caxton support to reset the credentials of main account '{Username}' ({Clientname}), quoting the support reference; then run {FinishCommand} and store the new password.",
+                    ResponseDate = refused.ResponseDate,
+                    RequestId = refused.RequestId,
+                    HttpStatus = refused.HttpStatus,
+                };
+            }
+
+            await GeneratedAfterResetAsync(log, cancellationToken).ConfigureAwait(false);
+            return Password!;
+        }
+
+        /// <summary>The reset's answer, once it succeeded (for the audit trail).</summary>
+        public CaxtonCredentialReset? Reset { get; private set; }
+
+        /// <summary>The new password, once generated; the connection keeps it as unclaimed until <see cref="Finish"/>.</summary>
+        public CaxtonClientPassword? Password { get; private set; }
+
+        /// <summary>The rotation ended with its password in the caller's hands: the connection lets go of it.</summary>
+        public void Finish()
+        {
+            if (Password != null)
+            {
+                connection.Claimed(Password);
+            }
+        }
+
+        private async Task GeneratedAfterResetAsync(ICaxtonLog log, CancellationToken cancellationToken)
+        {
+            Password = await GenerateAfterResetAsync(log, cancellationToken).ConfigureAwait(false);
+            connection.HoldUnclaimed(Password);
+        }
+
+        private async Task<CaxtonClientPassword> GenerateAfterResetAsync(ICaxtonLog log, CancellationToken cancellationToken)
+        {
             log.Verbose($"Credentials reset for '{PasswordUsername}'; generating its new client password.");
             try
             {
@@ -152,10 +292,10 @@ namespace Caxton
                 throw new CaxtonException(
                     CaxtonErrorIds.RegenerateTokenFailed,
                     exception.Kind,
-                    $"The new client password of '{PasswordUsername}' was generated and written to the output (valid until {password.EndDate:u}), but its token request failed: {exception.Message}",
+                    $"The new client password of '{PasswordUsername}' was generated and written to the output (valid until {password.EndDate:u}), but its token request failed: {exception.Message} The password object is this error's TargetObject.",
                     exception)
                 {
-                    RecommendedAction = $"Store the new password now (its Credential property); then get its token: Get-CaxtonToken -Credential <the stored credential>{(IsSubAccount ? string.Empty : ", or just Get-CaxtonToken: the connection holds it")}.",
+                    RecommendedAction = $"Store the new password now: $error[0].TargetObject is the password object (its Credential and EndDate); then get its token: Get-CaxtonToken -Credential <the stored credential>{(IsSubAccount ? string.Empty : ", or just Get-CaxtonToken: the connection holds it")}.",
                 };
             }
         }

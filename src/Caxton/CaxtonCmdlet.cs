@@ -130,6 +130,50 @@ namespace Caxton.Commands
         /// </summary>
         internal static string? InjectedFault = null;
 
+        /// <summary>One audit record (see <see cref="CaxtonAuditRecord"/>) on the Information stream, tagged CaxtonAudit.</summary>
+        protected void WriteAudit(string action, CaxtonConnection connection, string username, string clientname, string? identityNumber, string outcome, string? requestId, DateTimeOffset? responseDate)
+        {
+            var record = new InformationRecord(new CaxtonAuditRecord(action, connection, username, clientname, identityNumber, outcome, requestId, responseDate), MyInvocation.MyCommand.Name);
+            record.Tags.Add(CaxtonAuditRecord.Tag);
+            WriteInformation(record);
+        }
+
+        /// <summary>
+        /// Runs a state-changing engine call and writes its audit record, whatever the outcome: the
+        /// answer's request id and Date on success, the failure's ErrorId and support reference otherwise.
+        /// </summary>
+        protected T Audited<T>(string action, CaxtonConnection connection, string username, string clientname, string? identityNumber, Func<T> call, Func<T, (string? RequestId, DateTimeOffset? Date)> reference)
+        {
+            T result;
+            try
+            {
+                result = call();
+            }
+            catch (Exception exception)
+            {
+                var caxton = exception as CaxtonException;
+                var outcome = caxton != null ? $"Failed ({caxton.ErrorId})" : exception is PipelineStoppedException ? "Stopped" : $"Failed ({CaxtonErrorIds.UnexpectedError})";
+                WriteAuditSafely(action, connection, username, clientname, identityNumber, outcome, caxton?.RequestId, caxton?.ResponseDate);
+                throw;
+            }
+
+            var (requestId, date) = reference(result);
+            WriteAudit(action, connection, username, clientname, identityNumber, "Succeeded", requestId, date);
+            return result;
+        }
+
+        /// <summary>After Ctrl+C the pipeline takes no more records: the audit line is then lost, never the error.</summary>
+        protected void WriteAuditSafely(string action, CaxtonConnection connection, string username, string clientname, string? identityNumber, string outcome, string? requestId, DateTimeOffset? responseDate)
+        {
+            try
+            {
+                WriteAudit(action, connection, username, clientname, identityNumber, outcome, requestId, responseDate);
+            }
+            catch (PipelineStoppedException)
+            {
+            }
+        }
+
         /// <summary>Writes a failure as a non-terminating ErrorRecord with its stable ErrorId.</summary>
         protected void WriteCaxtonError(Exception exception, object? target)
         {
@@ -172,7 +216,19 @@ namespace Caxton.Commands
                 return true;
             }
 
-            return ShouldProcess(target, action);
+            try
+            {
+                return ShouldProcess(target, action);
+            }
+            catch (PSInvalidOperationException refused) when (!confirm && refused.ErrorRecord.ErrorDetails?.RecommendedAction is null)
+            {
+                // The host cannot ask (pwsh -NonInteractive, a scheduled job): PowerShell's own error, with the way out.
+                refused.ErrorRecord.ErrorDetails = new ErrorDetails(refused.Message)
+                {
+                    RecommendedAction = "This host cannot ask for confirmation (pwsh -NonInteractive, a scheduled job): add -Force to go ahead without asking, or -WhatIf to see what would be done.",
+                };
+                throw;
+            }
         }
 
         internal static ErrorRecord ToErrorRecord(Exception exception, object? target)
@@ -193,11 +249,11 @@ namespace Caxton.Commands
 
             // A bug of ours: say so plainly rather than show a raw .NET exception, whose message or stack
             // could carry server text or a secret; so none of it is kept.
-            return new ErrorRecord(
-                new InvalidOperationException($"Unexpected error in the Caxton module ({exception.GetType().Name}). Please report it."),
-                "UnexpectedError",
-                ErrorCategory.NotSpecified,
-                target);
+            var unexpected = $"Unexpected error in the Caxton module ({exception.GetType().Name}). Please report it.";
+            return new ErrorRecord(new InvalidOperationException(unexpected), CaxtonErrorIds.UnexpectedError, ErrorCategory.NotSpecified, target)
+            {
+                ErrorDetails = new ErrorDetails(unexpected) { RecommendedAction = CaxtonErrorIds.RecommendedActionFor(CaxtonErrorIds.UnexpectedError) },
+            };
         }
 
         internal static ErrorCategory CategoryOf(CaxtonErrorKind kind)

@@ -12,14 +12,14 @@ namespace Caxton.Commands
         [ArgumentCompleter(typeof(Completers.ConnectionNameCompleter))]
         public CaxtonConnection? Connection { get; set; }
 
-        /// <summary>-Connection, else the default; a bad CAXTON_* variable ends the command.</summary>
+        /// <summary>-Connection, else the default; no connection (NotConnected) or a bad CAXTON_* variable ends the command.</summary>
         protected CaxtonConnection ResolveConnection()
         {
             if (Connection != null)
             {
                 if (ConnectionTransformationAttribute.UnresolvedName(Connection) is string missing)
                 {
-                    ThrowCaxtonError(CaxtonException.ConnectionNotFound(missing), missing);
+                    ThrowCaxtonError(ConnectionStore.NotFound(missing), missing);
                 }
 
                 return Connection;

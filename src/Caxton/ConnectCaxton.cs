@@ -64,7 +64,42 @@ namespace Caxton.Commands
         public SwitchParameter ProxyUseDefaultCredentials { get; set; }
 
         /// <summary>Every failure of Connect-Caxton ends the command: no half-made connection becomes the default.</summary>
-        protected override void ProcessRecord() => RunWithOneFailurePath(CaxtonEnvironment.WithoutUserInfo(BaseUri), Connect, terminating: true);
+        protected override void ProcessRecord() => RunWithOneFailurePath(CaxtonEnvironment.WithoutUserInfo(BaseUri), ConnectOrForget, terminating: true);
+
+        /// <summary>
+        /// A failed connect (any failure, Ctrl+C included) leaves the slots it targeted empty: a runbook
+        /// that goes on after it must not reach an older connection's host or identity.
+        /// </summary>
+        private void ConnectOrForget()
+        {
+            try
+            {
+                Connect();
+            }
+            catch (Exception exception)
+            {
+                ConnectionStore.ConnectFailed(Name, $"{Target()}: {Describe(exception)}");
+                throw;
+            }
+        }
+
+        private string Target() => ParameterSetName == BaseUriSet ? $"-BaseUri {CaxtonEnvironment.WithoutUserInfo(BaseUri)}" : $"-Environment {Environment}";
+
+        /// <summary>The failure in words for a later NotConnected: only our own messages, which hold no secret.</summary>
+        private static string Describe(Exception exception)
+        {
+            var inner = exception is IContainsErrorRecord record ? record.ErrorRecord.Exception : exception;
+            switch (inner)
+            {
+                case CaxtonException caxton:
+                    return $"{caxton.ErrorId}: {caxton.Message}";
+                case PipelineStoppedException _:
+                case OperationCanceledException _:
+                    return "it was stopped before it finished";
+                default:
+                    return "an unexpected error";
+            }
+        }
 
         private void Connect()
         {

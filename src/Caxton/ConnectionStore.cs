@@ -15,13 +15,75 @@ namespace Caxton.Commands
     {
         private static readonly ConditionalWeakTable<Runspace, Slot> Slots = new ConditionalWeakTable<Runspace, Slot>();
 
-        /// <summary>The runspace's default, created from CAXTON_* variables on first use.</summary>
+        /// <summary>
+        /// The runspace's default, created from CAXTON_* variables on first use; NotConnected when there
+        /// is none, or when the last Connect-Caxton failed (never an older connection in its place).
+        /// </summary>
         public static CaxtonConnection GetDefault()
         {
             var slot = CurrentSlot();
             lock (slot)
             {
+                if (slot.Default is null && slot.DefaultFailure != null)
+                {
+                    throw CaxtonException.NotConnected(null, slot.DefaultFailure);
+                }
+
                 return slot.Default ??= CaxtonConnection.FromEnvironmentVariables();
+            }
+        }
+
+        /// <summary>
+        /// A Connect-Caxton failed: the slots it targeted (the default, and its -Name) no longer point at
+        /// any older connection, which may be another host or identity; calls through them fail with
+        /// NotConnected citing <paramref name="failure"/>. Other named connections stay as they are.
+        /// </summary>
+        public static void ConnectFailed(string? name, string failure)
+        {
+            var slot = CurrentSlot();
+            lock (slot)
+            {
+                slot.Default = null;
+                slot.DefaultFailure = failure;
+                if (name != null)
+                {
+                    if (slot.Named.TryGetValue(name, out var dropped))
+                    {
+                        slot.Named.Remove(name);
+                        dropped.ReleaseClients();
+                    }
+
+                    slot.NamedFailures[name] = failure;
+                }
+            }
+        }
+
+        /// <summary>Why a name resolves to nothing when its last Connect-Caxton failed; null otherwise.</summary>
+        public static string? FailedConnect(string name)
+        {
+            var slot = CurrentSlot();
+            lock (slot)
+            {
+                return slot.NamedFailures.TryGetValue(name, out var failure) ? failure : null;
+            }
+        }
+
+        /// <summary>
+        /// Why a name given to -Connection or Get-CaxtonConnection -Name finds nothing: its last connect
+        /// failed (NotConnected), or there never was one here (ConnectionNotFound, with the advice for a
+        /// parallel runspace when another runspace has it).
+        /// </summary>
+        public static CaxtonException NotFound(string name) =>
+            FailedConnect(name) is string failure
+                ? CaxtonException.NotConnected(name, failure)
+                : CaxtonException.ConnectionNotFound(name, NamedElsewhere(name));
+
+        /// <summary>Whether some other runspace of this process has a connection of this name.</summary>
+        public static bool NamedElsewhere(string name)
+        {
+            lock (NamesEverUsed)
+            {
+                return NamesEverUsed.TryGetValue(name, out var runspaces) && runspaces.Exists(r => r.TryGetTarget(out var runspace) && !ReferenceEquals(runspace, Runspace.DefaultRunspace));
             }
         }
 
@@ -32,8 +94,11 @@ namespace Caxton.Commands
             lock (slot)
             {
                 slot.Default = connection;
+                slot.DefaultFailure = null;
                 if (named)
                 {
+                    slot.NamedFailures.Remove(connection.Name);
+                    Remember(connection.Name);
                     // The replaced connection lets go of its HTTP handler; it leases again if still used.
                     if (slot.Named.TryGetValue(connection.Name, out var replaced) && !ReferenceEquals(replaced, connection))
                     {
@@ -70,6 +135,7 @@ namespace Caxton.Commands
             lock (slot)
             {
                 slot.Default = connection;
+                slot.DefaultFailure = null;
             }
         }
 
@@ -165,10 +231,36 @@ namespace Caxton.Commands
 
         private static Slot CurrentSlot() => Slots.GetValue(Runspace.DefaultRunspace, _ => new Slot());
 
+        // Which runspaces ever named a connection so, for ConnectionNotFound's advice only: weak, so it
+        // keeps no runspace alive.
+        private static readonly Dictionary<string, List<WeakReference<Runspace>>> NamesEverUsed = new Dictionary<string, List<WeakReference<Runspace>>>(StringComparer.OrdinalIgnoreCase);
+
+        private static void Remember(string name)
+        {
+            var runspace = Runspace.DefaultRunspace;
+            lock (NamesEverUsed)
+            {
+                if (!NamesEverUsed.TryGetValue(name, out var runspaces))
+                {
+                    NamesEverUsed[name] = runspaces = new List<WeakReference<Runspace>>();
+                }
+
+                runspaces.RemoveAll(r => !r.TryGetTarget(out _));
+                if (!runspaces.Exists(r => r.TryGetTarget(out var known) && ReferenceEquals(known, runspace)))
+                {
+                    runspaces.Add(new WeakReference<Runspace>(runspace));
+                }
+            }
+        }
+
         private sealed class Slot
         {
             public readonly Dictionary<string, CaxtonConnection> Named = new Dictionary<string, CaxtonConnection>(StringComparer.OrdinalIgnoreCase);
             public CaxtonConnection? Default;
+            // Why the default has no connection: the last Connect-Caxton failed (null otherwise).
+            public string? DefaultFailure;
+            // Names whose last Connect-Caxton -Name failed, and why.
+            public readonly Dictionary<string, string> NamedFailures = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         }
     }
 }

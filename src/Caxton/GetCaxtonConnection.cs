@@ -29,6 +29,7 @@ namespace Caxton.Commands
         /// expired), so a scheduled runbook finds what needs rotating.
         /// </summary>
         [Parameter(ParameterSetName = ListSet)]
+        [TimeSpanTransformation]
         public TimeSpan? ExpiringWithin { get; set; }
 
         protected override void ProcessRecord() => RunWithOneFailurePath(null, GetConnections);
@@ -63,7 +64,7 @@ namespace Caxton.Commands
                         var found = ConnectionStore.List(name);
                         if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
                         {
-                            WriteCaxtonError(CaxtonException.ConnectionNotFound(name), name);
+                            WriteCaxtonError(ConnectionStore.NotFound(name), name);
                         }
 
                         WriteObject(found, enumerateCollection: true);
@@ -71,7 +72,7 @@ namespace Caxton.Commands
 
                     break;
                 default:
-                    // A bad CAXTON_* variable leaves no default to show: that ends the command.
+                    // No connection (NotConnected) or a bad CAXTON_* variable leaves no default to show: that ends the command.
                     WriteObject(Terminating(ConnectionStore.GetDefault));
                     break;
             }

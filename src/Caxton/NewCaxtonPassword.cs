@@ -17,7 +17,10 @@ namespace Caxton.Commands
                 return;
             }
 
-            var password = Invoke((log, cancel) => connection.NewClientPasswordAsync(Username, Clientname, log, cancel));
+            var password = Audited(
+                "Generate", connection, Username, Clientname, null,
+                () => Invoke((log, cancel) => connection.NewClientPasswordAsync(Username, Clientname, log, cancel)),
+                generated => (generated.RequestId, generated.ResponseDate));
             Completers.ClientnameCompleter.Remember(Username, Clientname);
             WriteObject(password);
         }

@@ -35,7 +35,7 @@ namespace Caxton.Commands
             var connection = Connection ?? ConnectionStore.Find(Name);
             if (connection is null)
             {
-                WriteCaxtonError(CaxtonException.ConnectionNotFound(Name), Name);
+                WriteCaxtonError(ConnectionStore.NotFound(Name), Name);
                 return;
             }
 

@@ -164,21 +164,19 @@ public class EnvironmentVariableTests
         }
     }
 
-    [Fact]
-    public void No_variables_means_Sandbox_never_Production()
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("   ", " ")]
+    public void No_variables_mean_NotConnected_never_a_host_chosen_for_the_user(string? baseUri, string? environment)
     {
-        var connection = FromVariables(null, null);
+        var error = Assert.Throws<CaxtonException>(() => FromVariables(baseUri, environment));
 
-        Assert.Equal("Sandbox", connection.Environment);
-        Assert.Equal("https://caxapi-integration.azurewebsites.net/api/", connection.BaseUri.AbsoluteUri);
-    }
-
-    [Fact]
-    public void Blank_variables_mean_Sandbox()
-    {
-        var connection = FromVariables("   ", " ");
-
-        Assert.Equal("Sandbox", connection.Environment);
+        Assert.Equal(CaxtonErrorIds.NotConnected, error.ErrorId);
+        Assert.Contains("Connect-Caxton", error.Message);
+        Assert.Contains(CaxtonEnvironment.BaseUriVariable, error.Message);
+        Assert.Contains(CaxtonEnvironment.EnvironmentVariable, error.Message);
+        Assert.Contains("Nothing was sent", error.Message);
+        Assert.False(string.IsNullOrEmpty(error.RecommendedAction));
     }
 
     [Theory]

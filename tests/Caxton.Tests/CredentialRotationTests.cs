@@ -239,4 +239,184 @@ public class CredentialRotationTests
         Assert.Equal(Fake.Plain(password.ClientPassword), Fake.Plain(connection.HeldCredential!.ClientPassword));
         Assert.Null(connection.TokenExpiresOn);
     }
+
+    // Issue 17: the scheduled rotation's decision, by Caxton's clock.
+
+    private static HttpResponseMessage Dated(HttpResponseMessage response, TimeSpan caxtonAhead)
+    {
+        response.Headers.Date = DateTimeOffset.UtcNow + caxtonAhead;
+        return response;
+    }
+
+    [Fact]
+    public async Task A_working_password_far_from_expiry_is_not_rotated_and_only_one_token_request_is_sent()
+    {
+        var server = new LifecycleServer();
+        var connection = Fake.Connection(server.Handler);
+        var rotation = MainRotation(connection);
+
+        var decision = await rotation.DecideAsync("main", Fake.Secure("main-old"), DateTimeOffset.UtcNow.AddDays(20), TimeSpan.FromDays(7), false, Log, CancellationToken.None);
+
+        Assert.False(decision.ShouldRotate);
+        Assert.Contains("nothing to rotate", decision.Reason);
+        Assert.Equal(new[] { "token" }, Steps(server));
+        Assert.Equal("main", connection.Username);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(-2)]
+    public async Task An_expiry_within_the_span_or_past_rotates(int daysLeft)
+    {
+        var server = new LifecycleServer();
+        var rotation = MainRotation(Fake.Connection(server.Handler));
+
+        var decision = await rotation.DecideAsync("main", Fake.Secure("main-old"), DateTimeOffset.UtcNow.AddDays(daysLeft), TimeSpan.FromDays(7), false, Log, CancellationToken.None);
+
+        Assert.True(decision.ShouldRotate);
+        Assert.Contains(daysLeft < 0 ? "expired on" : "expires on", decision.Reason);
+    }
+
+    [Fact]
+    public async Task A_stored_credential_Caxton_rejects_is_rotated_whatever_its_expiry()
+    {
+        var server = new LifecycleServer();
+        var rotation = MainRotation(Fake.Connection(server.Handler));
+
+        var decision = await rotation.DecideAsync("main", Fake.Secure("voided-by-an-interrupted-rotation"), DateTimeOffset.UtcNow.AddDays(20), TimeSpan.FromDays(7), false, Log, CancellationToken.None);
+
+        Assert.True(decision.ShouldRotate);
+        Assert.True(rotation.StoredRejected);
+        Assert.Contains("rejected the stored credential", decision.Reason);
+    }
+
+    [Fact]
+    public async Task An_unknown_expiry_is_PasswordExpiryUnknown_and_changes_nothing_unless_RotateIfUnknown()
+    {
+        var server = new LifecycleServer();
+        var rotation = MainRotation(Fake.Connection(server.Handler));
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => rotation.DecideAsync("main", Fake.Secure("main-old"), null, TimeSpan.FromDays(7), false, Log, CancellationToken.None));
+        var anyway = await rotation.DecideAsync("main", Fake.Secure("main-old"), null, TimeSpan.FromDays(7), true, Log, CancellationToken.None);
+
+        Assert.Equal(CaxtonErrorIds.PasswordExpiryUnknown, error.ErrorId);
+        Assert.Contains("-ClientPasswordExpiresOn", error.RecommendedAction);
+        Assert.Equal("main-old", server.PasswordOf("main"));
+        Assert.True(anyway.ShouldRotate);
+    }
+
+    [Fact]
+    public async Task A_credential_for_another_account_is_refused_before_anything_is_sent()
+    {
+        var server = new LifecycleServer();
+        var rotation = MainRotation(Fake.Connection(server.Handler));
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => rotation.DecideAsync("sub", Fake.Secure("sub-old"), DateTimeOffset.UtcNow, TimeSpan.FromDays(7), false, Log, CancellationToken.None));
+
+        Assert.Equal(CaxtonErrorIds.CredentialAccountMismatch, error.ErrorId);
+        Assert.Empty(server.Handler.Requests);
+    }
+
+    [Theory]
+    [InlineData(10, 12, true)]   // the host is 10 days behind: by its clock 12 days are left, by Caxton's 2
+    [InlineData(-10, 2, false)]  // the host is 10 days ahead: by its clock 2 days are left, by Caxton's 12
+    public async Task Expiry_is_judged_by_Caxtons_clock_from_the_responses_Date(int caxtonAheadDays, int daysLeftByHostClock, bool rotates)
+    {
+        var server = new LifecycleServer();
+        var handler = new FakeHandler(request => Dated(server.Answer(request), TimeSpan.FromDays(caxtonAheadDays)));
+        var connection = Fake.Connection(handler);
+        var rotation = MainRotation(connection);
+
+        var decision = await rotation.DecideAsync("main", Fake.Secure("main-old"), DateTimeOffset.UtcNow.AddDays(daysLeftByHostClock), TimeSpan.FromDays(7), false, Log, CancellationToken.None);
+
+        Assert.Equal(rotates, decision.ShouldRotate);
+        Assert.Contains(caxtonAheadDays > 0 ? "ahead of this host's" : "behind this host's", decision.Reason);
+        Assert.InRange(connection.CaxtonClockOffset!.Value.TotalDays, caxtonAheadDays - 0.01, caxtonAheadDays + 0.01);
+    }
+
+    [Fact]
+    public async Task A_password_valid_by_Caxtons_clock_is_not_refused_on_a_host_whose_clock_is_ahead_and_an_expired_one_names_the_skew()
+    {
+        var server = new LifecycleServer();
+        var handler = new FakeHandler(request => Dated(server.Answer(request), TimeSpan.FromHours(-5)));
+        var connection = Fake.Connection(handler);
+        await connection.GetTokenAsync(new ClientCredential("main", Fake.Secure("main-old"), null), false, Log, CancellationToken.None);
+
+        // One hour past by this host's clock, four hours left by Caxton's.
+        var token = await connection.GetTokenAsync(new ClientCredential("main", Fake.Secure("main-old"), DateTimeOffset.UtcNow.AddHours(-1)), true, Log, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(new ClientCredential("main", Fake.Secure("main-old"), DateTimeOffset.UtcNow.AddHours(-6)), true, Log, CancellationToken.None));
+
+        Assert.Equal("main", token.Username);
+        Assert.Equal(CaxtonErrorIds.ClientPasswordExpired, error.ErrorId);
+        Assert.Contains("by Caxton's clock, which is 5 hours behind this host's", error.Message);
+    }
+
+    [Fact]
+    public async Task A_failed_token_request_commits_no_expiry_to_the_connection()
+    {
+        var server = new LifecycleServer();
+        var connection = await HoldingMainAsync(server);
+        var held = DateTimeOffset.UtcNow.AddDays(20);
+        await connection.GetTokenAsync(new ClientCredential("main", Fake.Secure("main-old"), held), false, Log, CancellationToken.None);
+
+        await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(new ClientCredential("main", Fake.Secure("main-old"), DateTimeOffset.UtcNow.AddDays(-1)), false, Log, CancellationToken.None));
+
+        Assert.Equal(held, connection.ClientPasswordExpiresOn);
+        Assert.Equal("main", (await connection.GetTokenAsync(false, Log, CancellationToken.None)).Username);
+    }
+
+    [Fact]
+    public async Task A_Caxton_that_wants_the_main_accounts_token_for_its_reset_gets_the_one_at_hand_once()
+    {
+        var server = new LifecycleServer();
+        var handler = new FakeHandler(request => request.Path == "/api/clients/auth/reset" && request.Authorization is null
+            ? new HttpResponseMessage(HttpStatusCode.Unauthorized)
+            : server.Answer(request));
+        var connection = Fake.Connection(handler);
+        await connection.GetTokenAsync(new ClientCredential("main", Fake.Secure("main-old"), null), false, Log, CancellationToken.None);
+
+        await connection.ResetCredentialAsync("main", "mainclient", null, Log, CancellationToken.None);
+
+        var resets = handler.Requests.Where(r => r.Path == "/api/clients/auth/reset").ToList();
+        Assert.Equal(2, resets.Count);
+        Assert.Null(resets[0].Authorization);
+        Assert.NotNull(resets[1].Authorization);
+    }
+
+    [Fact]
+    public async Task An_expired_main_password_on_a_Caxton_that_wants_its_token_is_MainPasswordExpired_naming_who_can_act()
+    {
+        var server = new LifecycleServer();
+        var handler = new FakeHandler(request => request.Path == "/api/clients/auth/reset" && request.Authorization is null
+            ? new HttpResponseMessage(HttpStatusCode.Unauthorized)
+            : server.Answer(request));
+        var rotation = MainRotation(Fake.Connection(handler));
+        var decision = await rotation.DecideAsync("main", Fake.Secure("expired"), DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromDays(7), false, Log, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => rotation.ResetAndGenerateAsync(Log, CancellationToken.None));
+
+        Assert.True(decision.ShouldRotate);
+        Assert.Equal(CaxtonErrorIds.MainPasswordExpired, error.ErrorId);
+        Assert.Contains("only Caxton can", error.Message);
+        Assert.Contains("Caxton support", error.RecommendedAction);
+        Assert.DoesNotContain(handler.Requests, r => r.Path == "/api/clients/auth/register");
+    }
+
+    [Fact]
+    public async Task The_generated_password_is_unclaimed_on_the_connection_until_the_rotation_finishes()
+    {
+        var server = new LifecycleServer();
+        var connection = await HoldingMainAsync(server);
+        var rotation = MainRotation(connection);
+
+        var password = await rotation.ResetAndGenerateAsync(Log, CancellationToken.None);
+        var unclaimed = connection.UnclaimedPassword;
+        await rotation.GetTokenAsync(password, Log, CancellationToken.None);
+        rotation.Finish();
+
+        Assert.NotNull(unclaimed);
+        Assert.Equal(Fake.Plain(password.ClientPassword), Fake.Plain(unclaimed!.ClientPassword));
+        Assert.NotSame(password.ClientPassword, unclaimed.ClientPassword);
+        Assert.Null(connection.UnclaimedPassword);
+    }
 }

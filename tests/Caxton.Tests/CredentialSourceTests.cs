@@ -91,8 +91,10 @@ public class CredentialSourceTests
         Assert.Equal(0, handler.Count);
     });
 
-    [Fact]
-    public Task Only_one_of_the_two_variables_is_not_a_credential() => WithVariables("env-user", null, async () =>
+    [Theory]
+    [InlineData("env-user", null, "CAXTON_CLIENTPASSWORD")]
+    [InlineData(null, "env-password", "CAXTON_USERNAME")]
+    public Task Only_one_of_the_two_variables_names_the_missing_one(string? username, string? password, string missing) => WithVariables(username, password, async () =>
     {
         var handler = Server();
         var connection = Fake.Connection(handler);
@@ -100,6 +102,9 @@ public class CredentialSourceTests
         var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(false, Log, CancellationToken.None));
 
         Assert.Equal(CaxtonErrorIds.NoClientCredential, error.ErrorId);
+        Assert.Contains($"{missing} is not", error.Message);
+        Assert.Contains($"Set {missing}", error.RecommendedAction);
+        Assert.DoesNotContain("env-password", error.Message);
         Assert.Equal(0, handler.Count);
     });
 

@@ -85,3 +85,73 @@ public class ErrorGuidanceTests
         Assert.Contains("-Task Emulator", error.RecommendedAction, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Issue 17: every ErrorId reaches the user with a next step, worded for the situation.</summary>
+public class RecommendedActionTests
+{
+    public static TheoryData<string> AllErrorIds()
+    {
+        var ids = new TheoryData<string>();
+        foreach (var field in typeof(CaxtonErrorIds).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+        {
+            if (field.IsLiteral && field.FieldType == typeof(string))
+            {
+                ids.Add((string)field.GetRawConstantValue()!);
+            }
+        }
+
+        return ids;
+    }
+
+    [Theory]
+    [MemberData(nameof(AllErrorIds))]
+    public void Every_ErrorId_has_a_RecommendedAction(string errorId)
+    {
+        var action = CaxtonErrorIds.RecommendedActionFor(errorId);
+
+        Assert.False(string.IsNullOrWhiteSpace(action), $"{errorId} has no RecommendedAction");
+        Assert.False(string.IsNullOrWhiteSpace(new CaxtonException(errorId, CaxtonErrorKind.InvalidOperation, "m").RecommendedAction));
+    }
+
+    [Fact]
+    public void The_ErrorIds_are_many_so_the_enumeration_is_real() => Assert.True(AllErrorIds().Count >= 30);
+
+    [Theory]
+    [InlineData(404, "GET", "https://example.test/api/reference/nowhere", "check the path")]
+    [InlineData(405, "DELETE", "https://example.test/api/reference/lookup/banks/GBP", "does not accept DELETE")]
+    [InlineData(500, "GET", "https://example.test/api/reference/lookup/banks/GBP", "Caxton failed on its side")]
+    [InlineData(503, "GET", "https://example.test/api/reference/lookup/banks/GBP", "already retried")]
+    public void HttpError_says_who_must_act_by_its_status(int status, string method, string uri, string expected)
+    {
+        var exchange = new HttpExchange("Caxton API", method, new Uri(uri), status, null, "text/plain", Array.Empty<byte>());
+
+        var error = Assert.Throws<CaxtonException>(() => ResponseReader.ReadApiResponse(exchange, false));
+
+        Assert.Equal(CaxtonErrorIds.HttpError, error.ErrorId);
+        Assert.Contains(expected, error.RecommendedAction, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("InvalidClient", 104, "Check -Username and -Clientname")]
+    [InlineData("IdentityNumberNotFound", 105, "Check -IdentityNumber")]
+    [InlineData("NotMainAccount", 106, "main account's credential")]
+    public void ApiStatusNotValid_names_what_was_wrong(string status, int code, string expected)
+    {
+        var exchange = Fake.Exchange(403, Fake.Envelope("", status, code, "No."), operation: CaxtonRequests.ResetClientCredentials);
+
+        var error = Assert.Throws<CaxtonException>(() => ResponseReader.ReadEnvelope(exchange));
+
+        Assert.Equal(CaxtonErrorIds.ApiStatusNotValid, error.ErrorId);
+        Assert.Contains(expected, error.RecommendedAction, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InsecureBaseUri_for_a_typo_host_says_it_is_not_loopback()
+    {
+        var error = Assert.Throws<CaxtonException>(() => CaxtonEnvironment.NormalizeBaseUri(new Uri("http://127.0.0.l:5080/api/")));
+
+        Assert.Equal(CaxtonErrorIds.InsecureBaseUri, error.ErrorId);
+        Assert.Contains("'127.0.0.l' is not a loopback host", error.Message, StringComparison.Ordinal);
+        Assert.Contains("typo", error.RecommendedAction, StringComparison.Ordinal);
+    }
+}

@@ -181,8 +181,8 @@ Describe 'The default connection before Connect-Caxton' {
         $result | Should -Be $Environment
     }
 
-    It 'is the Sandbox, never Production, when no variable is set' {
-        $output = Invoke-FreshPwsh -Command "`$env:CAXTON_BASEURI = `$null; `$env:CAXTON_ENVIRONMENT = `$null; Import-Module '$env:CAXTON_TEST_MODULE'; (Get-CaxtonConnection).Environment"
-        $output | Should -Be 'Sandbox'
+    It 'is none (NotConnected), never a host chosen for the user, when no variable is set' {
+        $output = Invoke-FreshPwsh -Command "`$env:CAXTON_BASEURI = `$null; `$env:CAXTON_ENVIRONMENT = `$null; Import-Module '$env:CAXTON_TEST_MODULE'; try { (Get-CaxtonConnection).Environment } catch { `$_.FullyQualifiedErrorId }"
+        $output | Should -BeLike 'NotConnected,*'
     }
 }

@@ -437,7 +437,7 @@ Describe 'Credential rotation (issue 14)' {
             # Passwords that live 5 days, so the runbook's "within 7 days" rotates them.
             $script:shortLived = Start-CaxtonEmulator -Path $env:CAXTON_TEST_EMULATOR -PasswordLifetime (5 * 24 * 3600)
             $readme = Get-Content -Raw (Join-Path $PSScriptRoot '../../README.md')
-            $script:runbook = [regex]::Match($readme, '(?ms)^```powershell\r?\n(# Monthly Caxton rotation runbook.*?)^```').Groups[1].Value
+            $script:runbook = [regex]::Match($readme, '(?ms)^```powershell\r?\n(# Daily Caxton rotation runbook.*?)^```').Groups[1].Value
 
             function Invoke-Runbook($Emulator) {
                 # SecretManagement is not installable here: stand-ins keep secrets and metadata in a hashtable.

@@ -227,8 +227,11 @@ Describe 'Invoke-CaxtonRestMethod' {
     }
 
     It 'sends -IdentityNumber as the sub-account header' {
-        $raw = Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -IdentityNumber 'SUB-42' -Raw
-        $raw.AuthorisedClientModel.IdentityNumber | Should -Be 'SUB-42'
+        # One of this main account's own sub-accounts: the emulator refuses any other (issue 17).
+        $identity = 'SUB-' + [guid]::NewGuid().ToString('n').Substring(0, 8)
+        $null = New-CaxtonEmulatorAccount -Emulator $emulator -IdentityNumber $identity -ParentUsername $password.Username
+        $raw = Invoke-CaxtonRestMethod 'reference/lookup/banks/GBP' -IdentityNumber $identity -Raw
+        $raw.AuthorisedClientModel.IdentityNumber | Should -Be $identity
     }
 
     It 'refuses to send the token to a URI outside the base URI' {

@@ -49,6 +49,9 @@ Describe 'No secret in any transcript, stream or error' {
             # Connect-Caxton ends with a terminating error when the credential does not work.
             try { Connect-Caxton -BaseUri $emulator.BaseUri -Credential ([pscredential]::new($main.Username, (ConvertTo-SecureString $wrong -AsPlainText -Force))) -Verbose -Debug }
             catch { $_ | Out-Host }
+            # A failed connect leaves no default to fall back on (NotConnected, issue 17); pick the named one again.
+            try { Get-CaxtonToken -Verbose -Debug } catch { $_ | Out-Host }
+            Select-CaxtonConnection -Name 'secrets'
             New-CaxtonPassword -Username $main.Username -Clientname $main.Clientname -Confirm:$false -Verbose -Debug -ErrorAction Continue
             Invoke-CaxtonRestMethod 'reference/lookup/banks/XXX' -Connection 'secrets' -Verbose -Debug -ErrorAction Continue
             Reset-CaxtonCredential -Username $main.Username -Clientname 'not-the-client' -Force -Verbose -Debug -ErrorAction Continue

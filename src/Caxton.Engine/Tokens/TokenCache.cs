@@ -22,6 +22,9 @@ namespace Caxton.Tokens
         private readonly Func<ClientCredential, ICaxtonLog, Task<CaxtonToken>> requestToken;
         private readonly Func<CaxtonException> noCredential;
         private readonly Func<ClientCredential?> fromEnvironment;
+
+        // Caxton's clock minus this host's: password lifetimes are judged by Caxton's clock.
+        private readonly Func<TimeSpan> clockOffset;
         private ClientCredential? credential;
         private CaxtonToken? token;
         // Token requests under way, one per credential: a caller joins only the one for its own credential.
@@ -32,11 +35,13 @@ namespace Caxton.Tokens
 
         /// <param name="requestToken">Sends one token request for a credential; never tied to one caller's cancellation.</param>
         /// <param name="noCredential">The failure when nothing names a credential.</param>
+        /// <param name="clockOffset">Caxton's clock minus this host's (zero until known).</param>
         /// <param name="fromEnvironment">The environment's credential when it may be used here (CAXTON_USERNAME, CAXTON_CLIENTPASSWORD); by default, whenever set.</param>
-        public TokenCache(Func<ClientCredential, ICaxtonLog, Task<CaxtonToken>> requestToken, Func<CaxtonException> noCredential, Func<ClientCredential?>? fromEnvironment = null)
+        public TokenCache(Func<ClientCredential, ICaxtonLog, Task<CaxtonToken>> requestToken, Func<CaxtonException> noCredential, Func<TimeSpan>? clockOffset = null, Func<ClientCredential?>? fromEnvironment = null)
         {
             this.requestToken = requestToken;
             this.noCredential = noCredential;
+            this.clockOffset = clockOffset ?? (() => TimeSpan.Zero);
             this.fromEnvironment = fromEnvironment ?? ClientCredential.FromEnvironmentVariables;
         }
 
@@ -83,6 +88,21 @@ namespace Caxton.Tokens
                 credential = new ClientCredential(username, clientPassword, passwordExpiresOn);
                 token = null;
                 replaced++;
+            }
+        }
+
+        /// <summary>Holds a credential with a token just obtained for it (a rotation's check), replacing what was held.</summary>
+        public void Hold(ClientCredential held, CaxtonToken fresh)
+        {
+            lock (gate)
+            {
+                if (!Same(credential, held))
+                {
+                    replaced++;
+                }
+
+                credential = held;
+                token = fresh;
             }
         }
 
@@ -138,19 +158,23 @@ namespace Caxton.Tokens
                 adopt |= asked is null && credential is null;
                 var wanted = asked ?? credential ?? fromEnvironment() ?? throw noCredential();
                 var holdsWanted = Same(credential, wanted);
-                if (holdsWanted && wanted.PasswordExpiresOn is DateTimeOffset learned && learned != credential!.PasswordExpiresOn)
-                {
-                    // A piped password brings its EndDate. Requests under way are matched by value, so this orphans none.
-                    credential = credential.WithExpiry(learned);
-                }
 
-                effective = holdsWanted ? credential! : wanted;
-                CheckPasswordLifetime(effective, now, log);
+                // A piped password brings its EndDate: it applies to this call, and is committed to the
+                // held credential only when the call succeeds (a failed call changes nothing).
+                effective = holdsWanted && !(wanted.PasswordExpiresOn is DateTimeOffset learned && learned != credential!.PasswordExpiresOn) ? credential! : wanted;
+                var offset = clockOffset();
+                CheckPasswordLifetime(effective, now + offset, log, offset);
                 if (!force && holdsWanted && token != null && IsFresh(token, now))
                 {
                     if (log.IsVerboseEnabled)
                     {
                         log.Verbose($"{CaxtonRequests.GetAccessToken}: the cached token for '{token.Username}', valid until {token.ExpiresOn:u}; no request sent.");
+                    }
+
+                    if (adopt && !ReferenceEquals(effective, credential))
+                    {
+                        // Requests under way are matched by value, so this orphans none.
+                        credential = effective;
                     }
 
                     return token;
@@ -197,6 +221,11 @@ namespace Caxton.Tokens
                     credential = adopted;
                     token = fresh;
                 }
+                else if (held && replaced == replacedAtAsk && adopted.PasswordExpiresOn is DateTimeOffset learned && learned != credential!.PasswordExpiresOn)
+                {
+                    // The same credential with an EndDate learned from this (successful) call.
+                    credential = credential.WithExpiry(learned);
+                }
             }
         }
 
@@ -235,7 +264,9 @@ namespace Caxton.Tokens
         /// An expired password fails here, saying what to run, instead of as a bare invalid_grant, and
         /// also when a cached token would still answer (as about_Caxton says).
         /// </summary>
-        public static void CheckPasswordLifetime(ClientCredential held, DateTimeOffset now, ICaxtonLog log)
+        /// <param name="now">Caxton's time now.</param>
+        /// <param name="clockOffset">Caxton's clock minus this host's, named in the message when it matters.</param>
+        public static void CheckPasswordLifetime(ClientCredential held, DateTimeOffset now, ICaxtonLog log, TimeSpan clockOffset = default)
         {
             if (held.PasswordExpiresOn is not DateTimeOffset end)
             {
@@ -247,9 +278,9 @@ namespace Caxton.Tokens
                 throw new CaxtonException(
                     CaxtonErrorIds.ClientPasswordExpired,
                     CaxtonErrorKind.Authentication,
-                    $"The client password of '{held.Username}' expired on {end:u}.")
+                    $"The client password of '{held.Username}' expired on {end:u}{ClockNote(clockOffset)}.")
                 {
-                    RecommendedAction = "Run Reset-CaxtonCredential, then New-CaxtonPassword, then Get-CaxtonToken.",
+                    RecommendedAction = "Rotate it: Reset-CaxtonCredential -Regenerate -ExpiringWithin (New-TimeSpan -Days 7) -Credential <the stored credential>, or Reset-CaxtonCredential, then New-CaxtonPassword, then Get-CaxtonToken.",
                 };
             }
 
@@ -257,6 +288,22 @@ namespace Caxton.Tokens
             {
                 log.Warning($"The client password of '{held.Username}' expires on {end:u}, in {(end - now).TotalHours:0} hours. Renew it soon: Reset-CaxtonCredential, then New-CaxtonPassword.");
             }
+        }
+
+        /// <summary>
+        /// ", by Caxton's clock, which is 3 hours ahead of this host's" when the clocks differ by a
+        /// minute or more, so a user whose host clock is wrong sees why a date is judged as it is.
+        /// </summary>
+        public static string ClockNote(TimeSpan clockOffset)
+        {
+            var size = clockOffset.Duration();
+            if (size < TimeSpan.FromMinutes(1))
+            {
+                return string.Empty;
+            }
+
+            var amount = size >= TimeSpan.FromHours(2) ? $"{size.TotalHours:0} hours" : $"{size.TotalMinutes:0} minutes";
+            return $", by Caxton's clock, which is {amount} {(clockOffset > TimeSpan.Zero ? "ahead of" : "behind")} this host's";
         }
 
         private async Task<CaxtonToken> RequestTokenAsync(ClientCredential held, long replacedAtStart, ICaxtonLog log)

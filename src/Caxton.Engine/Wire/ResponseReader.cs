@@ -305,8 +305,39 @@ namespace Caxton.Wire
                 ApiStatusDescription = status.Description,
                 RecommendedAction = response.Status == 401 ? "Get a new token with Get-CaxtonToken -Force."
                     : exists && response.Operation == CaxtonRequests.GeneratePassword ? "A client password is already active for this client. To replace it, run Reset-CaxtonCredential, then New-CaxtonPassword; to keep using it, pass it to Get-CaxtonToken -Credential."
-                    : null,
+                    : StatusHint(status.Name, response),
             });
+        }
+
+        /// <summary>
+        /// The next step for a failing ApiStatus that names what was wrong: the client (Username and
+        /// Clientname do not match) or the IdentityNumber (not one of the caller's sub-accounts).
+        /// </summary>
+        private static string? StatusHint(string? apiStatus, HttpExchange response)
+        {
+            if (apiStatus is null)
+            {
+                return null;
+            }
+
+            if (apiStatus.IndexOf("IdentityNumber", StringComparison.OrdinalIgnoreCase) >= 0 || apiStatus.IndexOf("SubAccount", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                return "Check -IdentityNumber: it must be one of the main account's own sub-accounts, and the call must be made with the main account's credential.";
+            }
+
+            if (apiStatus.IndexOf("MainAccount", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                return "Only a main account can do this: make the call with the main account's credential (Connect-Caxton -Credential), not a sub-account's.";
+            }
+
+            if (apiStatus.IndexOf("Client", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                return response.Operation == CaxtonRequests.ResetClientCredentials || response.Operation == CaxtonRequests.GeneratePassword
+                    ? "Check -Username and -Clientname: Caxton matches them exactly (case included) against the account it gave out."
+                    : "Check the Username and Clientname the call named: Caxton matches them exactly (case included).";
+            }
+
+            return null;
         }
 
         /// <summary>An ApiStatus that says the thing asked for exists already, e.g. the emulator's PasswordAlreadyGenerated.</summary>
@@ -359,8 +390,28 @@ namespace Caxton.Wire
                 Sentence($"{response.Operation} failed: HTTP {response.Status}{reason} from {response.Method} {response.Uri}.{detail}"))
             {
                 HttpStatus = response.Status,
-                RecommendedAction = response.Status == 404 ? NotFoundHint(response) : null,
+                RecommendedAction = HttpErrorHint(response),
             });
+        }
+
+        /// <summary>The next step for an HTTP failure, by what its status says about who must act.</summary>
+        private static string? HttpErrorHint(HttpExchange response)
+        {
+            switch (response.Status)
+            {
+                case 404:
+                    return NotFoundHint(response)
+                        ?? $"Caxton has nothing at {response.Uri.AbsolutePath}: check the path against Caxton's API reference (it is relative to the base URI, for example reference/lookup/banks/GBP).";
+                case 405:
+                    return $"Caxton does not accept {response.Method} at {response.Uri.AbsolutePath}: check -Method (and the path) against Caxton's API reference.";
+                case 429:
+                case 503:
+                    return "Caxton is busy or unavailable; requests safe to repeat were already retried. Try again later (or allow more retries with Connect-Caxton -MaximumRetryCount), and quote the support reference to Caxton if it persists.";
+                default:
+                    return response.Status >= 500
+                        ? "Caxton failed on its side: try again later, and quote the support reference (the response's Date and request id, at the end of the message) to Caxton if it persists."
+                        : null;
+            }
         }
 
         /// <summary>A 404 from an auth endpoint almost always means a wrong base URI, typically one without /api/.</summary>
