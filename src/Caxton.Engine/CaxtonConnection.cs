@@ -46,7 +46,10 @@ namespace Caxton
                     CaxtonErrorKind.InvalidArgument,
                     options.Proxy.IsAbsoluteUri
                         ? $"The proxy '{CaxtonEnvironment.WithoutUserInfo(options.Proxy)}' was given with a user name or password before the host (user:password@). Give the proxy's credential with -ProxyCredential, never in the proxy URI."
-                        : $"The proxy '{options.Proxy.OriginalString}' is not an absolute URI such as http://proxy.example:3128/.");
+                        : $"The proxy '{options.Proxy.OriginalString}' is not an absolute URI such as http://proxy.example:3128/.")
+                {
+                    RecommendedAction = "Give -Proxy as http://host:port/ only, and the proxy's user name and password with -ProxyCredential.",
+                };
             }
 
             if (baseUri is null || !baseUri.IsAbsoluteUri || !CaxtonEnvironment.StaysOnThisMachine(baseUri))

@@ -118,7 +118,7 @@ namespace Caxton
                         return true;
                     }
 
-                    why = $" to {uri.Host}, which is not 127.0.0.0/8, ::1 or localhost";
+                    why = $", and its host '{uri.Host}' is not a loopback host (127.0.0.0/8, ::1 or localhost)";
                     return false;
                 case UriHostNameType.IPv4:
                     if (System.Net.IPAddress.TryParse(uri.DnsSafeHost, out var v4) && v4.GetAddressBytes()[0] == 127)
@@ -126,7 +126,7 @@ namespace Caxton
                         return true;
                     }
 
-                    why = $" to {uri.Host}, which is not in 127.0.0.0/8";
+                    why = $", and its host '{uri.Host}' is not a loopback host (not in 127.0.0.0/8)";
                     return false;
                 case UriHostNameType.IPv6:
                     var text = uri.DnsSafeHost;
@@ -136,11 +136,11 @@ namespace Caxton
                     }
 
                     why = IsIPv4Embedded(text)
-                        ? $" to {uri.Host}, an IPv6 address holding an IPv4 one: the OS routes it off the machine (through the IPv6 gateway), not to loopback; of IPv6 addresses only ::1 stays on the machine"
-                        : $" to {uri.Host}, an IPv6 address other than ::1, which the OS may route off the machine";
+                        ? $", and its host '{uri.Host}' is not a loopback host: an IPv6 address holding an IPv4 one, which the OS routes off the machine (through the IPv6 gateway); of IPv6 addresses only ::1 stays on the machine"
+                        : $", and its host '{uri.Host}' is not a loopback host: an IPv6 address other than ::1, which the OS may route off the machine";
                     return false;
                 default:
-                    why = $" to {uri.Host}";
+                    why = $", and its host '{uri.Host}' is not a loopback host";
                     return false;
             }
         }
