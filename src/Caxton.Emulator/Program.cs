@@ -61,9 +61,8 @@ var app = builder.Build();
 var store = app.Services.GetRequiredService<AccountStore>();
 store.SeedDemoAccounts();
 
-app.UseLoopbackGuard(controlKey); // first: nothing else sees a request for a foreign Host or a control call without the key
-
-// The docs' examples show "api//path"; collapse repeated slashes before routing sees the path.
+// The docs' examples show "api//path"; collapse repeated slashes before anything judges the path: the
+// guard's control-key check included, or //_emulator/... would skip it and still reach the control routes.
 app.Use((context, next) =>
 {
     var path = context.Request.Path.Value;
@@ -83,6 +82,8 @@ app.Use((context, next) =>
 
     return next(context);
 });
+app.UseLoopbackGuard(controlKey); // before anything else acts: nothing sees a request for a foreign Host or a control call without the key
+
 // A request id on every answer, for quoting to support as Caxton's would be (unless contradicted).
 var contradictions = app.Services.GetRequiredService<Contradictions>();
 app.Use((context, next) =>
@@ -158,8 +159,19 @@ app.Lifetime.ApplicationStarted.Register(() =>
     if (options.ReadyFile is not null)
     {
         // Temp file then rename, so a watcher never reads a half-written URL.
+        // It holds the control key: readable by its owner only, from the moment it exists.
         var temp = $"{options.ReadyFile}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(temp, baseUrl + "\n" + controlKey + "\n");
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var writer = new StreamWriter(temp, System.Text.Encoding.UTF8, create))
+        {
+            writer.Write(baseUrl + "\n" + controlKey + "\n");
+        }
+
         File.Move(temp, options.ReadyFile, overwrite: true);
     }
 });

@@ -17,11 +17,15 @@ namespace Caxton
             EndDate = model.GetDate("EndDate");
             PublicKey = Masked(model.GetString("PublicKey"), plainPassword);
             ApiStatusCode = model.Status.Code;
-            ApiStatus = Masked(model.Status.Name, plainPassword);
-            ApiStatusDescription = Masked(model.Status.Description, plainPassword);
+            // Status text is diagnostic: the redactor's heuristics apply. The public key is data: only the
+            // password itself is masked in it.
+            ApiStatus = Diagnostic(model.Status.Name, plainPassword);
+            ApiStatusDescription = Diagnostic(model.Status.Description, plainPassword);
         }
 
-        // An ordinal search: the success path builds no Regex.
+        private static string? Diagnostic(string? text, string? secret) =>
+            text is null ? null : Transport.Redactor.Redact(text, secret is null ? null : new[] { secret });
+
         private static string? Masked(string? text, string? secret) =>
             text is null || string.IsNullOrEmpty(secret) || text.IndexOf(secret, StringComparison.Ordinal) < 0
                 ? text

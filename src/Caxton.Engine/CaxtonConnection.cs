@@ -29,8 +29,36 @@ namespace Caxton
 
         /// <summary>A connection with its own transport options (proxy, certificate checks, retries).</summary>
         public CaxtonConnection(Uri baseUri, string? name, string? resetPath, TimeSpan? timeout, CaxtonTransportOptions options)
-            : this(baseUri, name, resetPath, timeout, new CaxtonTransport(null, options))
+            : this(baseUri, name, resetPath, timeout, new CaxtonTransport(null, ForBaseUri(baseUri, options)))
         {
+        }
+
+        /// <summary>
+        /// The options a connection to <paramref name="baseUri"/> really uses: to a host the OS keeps on
+        /// this machine (<see cref="CaxtonEnvironment.StaysOnThisMachine"/>), never a proxy, whatever
+        /// -Proxy or HTTP_PROXY, http_proxy, ALL_PROXY say. A proxy URI with user:password@ is refused.
+        /// </summary>
+        internal static CaxtonTransportOptions ForBaseUri(Uri? baseUri, CaxtonTransportOptions options)
+        {
+            if (options.Proxy != null && (!options.Proxy.IsAbsoluteUri || options.Proxy.UserInfo.Length > 0))
+            {
+                throw new CaxtonException(
+                    CaxtonErrorIds.InvalidProxyUri,
+                    CaxtonErrorKind.InvalidArgument,
+                    options.Proxy.IsAbsoluteUri
+                        ? $"The proxy '{CaxtonEnvironment.WithoutUserInfo(options.Proxy)}' was given with a user name or password before the host (user:password@). Give the proxy's credential with -ProxyCredential, never in the proxy URI."
+                        : $"The proxy '{options.Proxy.OriginalString}' is not an absolute URI such as http://proxy.example:3128/.")
+                {
+                    RecommendedAction = "Give -Proxy as http://host:port/ only, and the proxy's user name and password with -ProxyCredential.",
+                };
+            }
+
+            if (baseUri is null || !baseUri.IsAbsoluteUri || !CaxtonEnvironment.StaysOnThisMachine(baseUri))
+            {
+                return options;
+            }
+
+            return options with { Proxy = null, ProxyCredential = null, ProxyUseDefaultCredentials = false, Direct = true };
         }
 
         internal CaxtonConnection(Uri baseUri, string? name, string? resetPath, TimeSpan? timeout, CaxtonTransport? transport)
@@ -45,8 +73,8 @@ namespace Caxton
                 throw new CaxtonException(CaxtonErrorIds.InvalidTimeout, CaxtonErrorKind.InvalidArgument, "The timeout must be positive.");
             }
 
-            this.transport = transport ?? new CaxtonTransport();
-            tokens = new TokenCache(RequestTokenAsync, NoClientCredential, () => CaxtonClockOffset ?? TimeSpan.Zero);
+            this.transport = transport ?? new CaxtonTransport(null, ForBaseUri(BaseUri, CaxtonTransportOptions.Default));
+            tokens = new TokenCache(RequestTokenAsync, NoClientCredential, () => CaxtonClockOffset ?? TimeSpan.Zero, EnvironmentCredential);
             api = new ApiPipeline(this.transport, tokens, BaseUri, Timeout);
 
             // A -ResetPath that climbs out of the base URI is refused now, not at the first reset.
@@ -274,7 +302,7 @@ namespace Caxton
                 tokens.Forget(username);
             }
 
-            return new CaxtonCredentialReset(username, clientname, identityNumber, model, DateTimeOffset.UtcNow)
+            return new CaxtonCredentialReset(username, clientname, identityNumber, model, DateTimeOffset.UtcNow, response.RedactionSecrets)
             {
                 RequestId = response.RequestId,
                 ResponseDate = response.ResponseDate,
@@ -359,6 +387,9 @@ namespace Caxton
         /// <summary>Forgets the credential and token, as after a reset (Test-CaxtonContract's reset check).</summary>
         internal void Forget(string? username = null) => tokens.Forget(username);
 
+        /// <summary>The transport options this connection was made with (a loopback one's are direct).</summary>
+        internal CaxtonTransportOptions TransportOptions => transport.Settings;
+
         /// <summary>The connection's HTTP clients and options without retries, for Test-CaxtonContract.</summary>
         internal CaxtonTransport ProbeTransport() => transport.WithoutRetries();
 
@@ -366,11 +397,41 @@ namespace Caxton
         internal void SetCredential(string username, SecureString clientPassword, DateTimeOffset? passwordExpiresOn = null) =>
             tokens.SetCredential(username, clientPassword, passwordExpiresOn);
 
+        /// <summary>
+        /// CAXTON_USERNAME and CAXTON_CLIENTPASSWORD, only for the base URI the environment itself names
+        /// (CAXTON_BASEURI, else CAXTON_ENVIRONMENT, else the Sandbox, as <see cref="FromEnvironmentVariables"/>):
+        /// a connection made elsewhere never sends them to another host.
+        /// </summary>
+        private ClientCredential? EnvironmentCredential() =>
+            EnvironmentBaseUri() == BaseUri ? ClientCredential.FromEnvironmentVariables() : null;
+
+        /// <summary>The base URI the CAXTON_* variables name; null when they name none that is usable.</summary>
+        private static Uri? EnvironmentBaseUri()
+        {
+            try
+            {
+                var baseUri = System.Environment.GetEnvironmentVariable(CaxtonEnvironment.BaseUriVariable);
+                if (!string.IsNullOrWhiteSpace(baseUri))
+                {
+                    return Uri.TryCreate(baseUri!.Trim(), UriKind.Absolute, out var uri) ? CaxtonEnvironment.NormalizeBaseUri(uri) : null;
+                }
+
+                var environment = System.Environment.GetEnvironmentVariable(CaxtonEnvironment.EnvironmentVariable);
+                return CaxtonEnvironment.GetBaseUri(string.IsNullOrWhiteSpace(environment) ? CaxtonEnvironment.Sandbox : environment!.Trim());
+            }
+            catch (CaxtonException)
+            {
+                return null;
+            }
+        }
+
         private CaxtonException NoClientCredential() =>
             new CaxtonException(
                 CaxtonErrorIds.NoClientCredential,
                 CaxtonErrorKind.InvalidOperation,
-                $"The connection '{Name}' has no client credential yet. Run Connect-Caxton -Credential, or New-CaxtonPassword to generate one.")
+                $"The connection '{Name}' has no client credential yet. Run Connect-Caxton -Credential, or New-CaxtonPassword to generate one."
+                + (ClientCredential.FromEnvironmentVariables() is null ? string.Empty
+                    : $" CAXTON_USERNAME and CAXTON_CLIENTPASSWORD are set, but they go only to the base URI the environment names ({EnvironmentBaseUri()?.ToString() ?? "none usable"}, from CAXTON_BASEURI or CAXTON_ENVIRONMENT), not to {BaseUri}."))
             {
                 RecommendedAction = "Run Connect-Caxton -Credential (Username and ClientPassword) or New-CaxtonPassword -Username -Clientname; or pass -Credential to Get-CaxtonToken, or set CAXTON_USERNAME and CAXTON_CLIENTPASSWORD.",
             };

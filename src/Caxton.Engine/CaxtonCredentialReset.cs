@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using Caxton.Transport;
 using Caxton.Wire;
 
 namespace Caxton
@@ -6,14 +8,15 @@ namespace Caxton
     /// <summary>The outcome of Reset Client Credentials.</summary>
     public sealed class CaxtonCredentialReset
     {
-        internal CaxtonCredentialReset(string username, string clientname, string? identityNumber, ApiModel model, DateTimeOffset resetOn)
+        /// <param name="secrets">What the redactor masks in the status text: the server's words are shown, never trusted (Reset-CaxtonCredential -PassThru).</param>
+        internal CaxtonCredentialReset(string username, string clientname, string? identityNumber, ApiModel model, DateTimeOffset resetOn, IReadOnlyCollection<string>? secrets = null)
         {
             Username = username;
             Clientname = clientname;
             IdentityNumber = identityNumber;
             ApiStatusCode = model.Status.Code;
-            ApiStatus = model.Status.Name;
-            ApiStatusDescription = model.Status.Description;
+            ApiStatus = model.Status.Name is null ? null : Redactor.Redact(model.Status.Name, secrets);
+            ApiStatusDescription = model.Status.Description is null ? null : Redactor.Redact(model.Status.Description, secrets);
             ResetOn = resetOn;
         }
 

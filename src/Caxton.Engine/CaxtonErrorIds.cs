@@ -24,6 +24,7 @@ namespace Caxton
         public const string InvalidTimeout = "InvalidTimeout";
         public const string ProxyUriRequired = "ProxyUriRequired";
         public const string ProxyCredentialConflict = "ProxyCredentialConflict";
+        public const string InvalidProxyUri = "InvalidProxyUri";
         public const string InvalidBody = "InvalidBody";
         public const string RegenerateIncomplete = "RegenerateIncomplete";
         public const string RegenerateTokenFailed = "RegenerateTokenFailed";
@@ -71,6 +72,7 @@ namespace Caxton
             [PathOutsideBaseUri] = "Give a path relative to the base URI, such as reference/lookup/banks/GBP, or use a connection to that host.",
             [InvalidTimeout] = "Give a positive timeout, for example Connect-Caxton -TimeoutSec 60.",
             [ProxyUriRequired] = "Add -Proxy with the proxy's URI, or drop -ProxyCredential to use the system proxy.",
+            [InvalidProxyUri] = "Give -Proxy as http://host:port/ only, and the proxy's user name and password with -ProxyCredential.",
             [ProxyCredentialConflict] = "Give either -ProxyCredential or -ProxyUseDefaultCredentials, not both.",
             [InvalidBody] = "Give -Body as a string, bytes, or plain data (hashtables, arrays, strings, numbers) that JSON can hold.",
             [RegenerateIncomplete] = "Run the command the message names to finish the rotation.",

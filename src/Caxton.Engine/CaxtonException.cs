@@ -39,6 +39,15 @@ namespace Caxton
         /// <summary>The request id the server sent back (x-request-id, request-id, x-ms-request-id, ...).</summary>
         public string? RequestId { get; internal set; }
 
+        /// <summary>
+        /// The whole response body, redacted, for Caxton support: a message quotes at most
+        /// <see cref="MaxServerTextInMessage"/> characters of server text.
+        /// </summary>
+        public string? ResponseBody { get; internal set; }
+
+        /// <summary>How much server text a message quotes, after redaction; the rest is in <see cref="ResponseBody"/>.</summary>
+        public const int MaxServerTextInMessage = 2000;
+
         /// <summary>"Date ..., request id ..." of the response, or null when the server sent neither.</summary>
         public string? SupportReference
         {
@@ -72,8 +81,8 @@ namespace Caxton
                     : $"There is no Caxton connection named '{name}' in this runspace.")
             {
                 RecommendedAction = namedInAnotherRunspace
-                    ? $"Pass the connection object in: $conn = Get-CaxtonConnection -Name '{name}' before the parallel block, then -Connection $using:conn inside it."
-                    : $"Create it with Connect-Caxton -Name '{name}', or list this runspace's connections with Get-CaxtonConnection -ListAvailable.",
+                    ? $"Pass the connection object in: $conn = Get-CaxtonConnection -Name {CommandText.SingleQuoted(name)} before the parallel block, then -Connection $using:conn inside it."
+                    : $"Create it with Connect-Caxton -Name {CommandText.SingleQuoted(name)}, or list this runspace's connections with Get-CaxtonConnection -ListAvailable.",
             };
 
         /// <summary>Connect-Caxton -CertificateAuthority that is no certificate, or given with -SkipCertificateCheck.</summary>
@@ -105,12 +114,12 @@ namespace Caxton
             var slot = slotName is null ? "This runspace has no Caxton connection" : $"This runspace has no Caxton connection named '{slotName}'";
             var why = failedConnect is null
                 ? $"{slot}: run Connect-Caxton first, or set {CaxtonEnvironment.BaseUriVariable} or {CaxtonEnvironment.EnvironmentVariable} (with {ClientCredential.UsernameVariable} and {ClientCredential.ClientPasswordVariable}). Nothing was sent."
-                : $"{slot}: the last Connect-Caxton{(slotName is null ? string.Empty : $" -Name '{slotName}'")} failed ({failedConnect.TrimEnd('.')}), so no earlier connection is used in its place. Nothing was sent.";
+                : $"{slot}: the last Connect-Caxton{(slotName is null ? string.Empty : $" -Name {CommandText.SingleQuoted(slotName)}")} failed ({failedConnect.TrimEnd('.')}), so no earlier connection is used in its place. Nothing was sent.";
             return new CaxtonException(CaxtonErrorIds.NotConnected, CaxtonErrorKind.InvalidOperation, why)
             {
                 RecommendedAction = failedConnect is null
                     ? null
-                    : $"Fix what made Connect-Caxton fail and run it again{(slotName is null ? string.Empty : $" with -Name '{slotName}'")}; under $ErrorActionPreference = 'Stop' a failed connect ends the runbook at once.",
+                    : $"Fix what made Connect-Caxton fail and run it again{(slotName is null ? string.Empty : $" with -Name {CommandText.SingleQuoted(slotName)}")}; under $ErrorActionPreference = 'Stop' a failed connect ends the runbook at once.",
             };
         }
     }

@@ -35,8 +35,14 @@ namespace Caxton
         /// <summary>Retries after the first attempt, for failures that are safe to repeat.</summary>
         public int MaximumRetryCount { get; init; } = DefaultMaximumRetryCount;
 
+        /// <summary>
+        /// No proxy at all, system or explicit: set for connections to hosts the OS keeps on this machine
+        /// (CaxtonEnvironment.StaysOnThisMachine), never by a caller.
+        /// </summary>
+        internal bool Direct { get; init; }
+
         /// <summary>A hold on HttpClients made with these options, from the isolated HTTP stack.</summary>
         internal HttpClientLease AcquireClients() =>
-            HttpClientSource.Acquire(SkipCertificateCheck, Proxy, ProxyCredential, ProxyUseDefaultCredentials, CertificateAuthority);
+            HttpClientSource.Acquire(SkipCertificateCheck, Proxy, ProxyCredential, ProxyUseDefaultCredentials, CertificateAuthority, Direct);
     }
 }

@@ -16,14 +16,21 @@ namespace Caxton
     public sealed class CredentialRotation
     {
         private readonly CaxtonConnection connection;
+        private readonly Func<string, string> quote;
 
         /// <param name="username">The main account's Username: it makes the reset, as for a plain reset.</param>
         /// <param name="clientname">The main account's Clientname.</param>
         /// <param name="identityNumber">The sub-account to rotate; null for the main account.</param>
         /// <param name="subAccountUsername">The sub-account's own Username, for which its new password is generated.</param>
         /// <param name="subAccountClientname">The sub-account's own Clientname.</param>
-        public CredentialRotation(CaxtonConnection connection, string username, string clientname, string? identityNumber, string? subAccountUsername, string? subAccountClientname)
+        /// <param name="quoteLiteral">
+        /// How a value becomes a single-quoted PowerShell literal in the commands this rotation suggests:
+        /// the cmdlet passes PowerShell's own (CodeGeneration.EscapeSingleQuotedStringContent), which knows
+        /// every character its parser takes for a single quote. Without it, <see cref="CommandText.SingleQuoted"/>, the same rule.
+        /// </param>
+        public CredentialRotation(CaxtonConnection connection, string username, string clientname, string? identityNumber, string? subAccountUsername, string? subAccountClientname, Func<string, string>? quoteLiteral = null)
         {
+            quote = quoteLiteral ?? CommandText.SingleQuoted;
             if (identityNumber != null && (string.IsNullOrEmpty(subAccountUsername) || string.IsNullOrEmpty(subAccountClientname)))
             {
                 throw new CaxtonException(
@@ -322,7 +329,6 @@ namespace Caxton
             };
         }
 
-        /// <summary>A PowerShell single-quoted literal, so the command can be pasted as it is.</summary>
-        private static string Quote(string value) => "'" + value.Replace("'", "''") + "'";
+        private string Quote(string value) => quote(value);
     }
 }

@@ -14,6 +14,9 @@ namespace Caxton
         /// <summary>The lease for default settings: the factory's pooled client, nothing to release.</summary>
         internal static readonly HttpClientLease Shared = new HttpClientLease(null);
 
+        /// <summary>As <see cref="Shared"/>, for hosts on this machine: the factory's client that uses no proxy.</summary>
+        internal static readonly HttpClientLease SharedDirect = new HttpClientLease(null);
+
         private HttpClientSource.SharedHandler? shared;
 
         internal HttpClientLease(HttpClientSource.SharedHandler? shared)
@@ -29,9 +32,9 @@ namespace Caxton
 
         public HttpClient CreateClient()
         {
-            if (ReferenceEquals(this, Shared))
+            if (ReferenceEquals(this, Shared) || ReferenceEquals(this, SharedDirect))
             {
-                return HttpClientSource.CreateSharedClient();
+                return HttpClientSource.CreateSharedClient(direct: ReferenceEquals(this, SharedDirect));
             }
 
             return (Volatile.Read(ref shared) ?? throw new ObjectDisposedException(nameof(HttpClientLease))).CreateClient();
@@ -45,9 +48,9 @@ namespace Caxton
         /// </summary>
         public void Prepare(Uri? host)
         {
-            if (ReferenceEquals(this, Shared))
+            if (ReferenceEquals(this, Shared) || ReferenceEquals(this, SharedDirect))
             {
-                HttpClientSource.PrepareShared(host);
+                HttpClientSource.PrepareShared(host, direct: ReferenceEquals(this, SharedDirect));
             }
         }
 

@@ -29,6 +29,9 @@ namespace Caxton
     {
         private const string SharedName = "Caxton";
 
+        /// <summary>The factory's client for hosts on this machine: no proxy of any kind (see CaxtonConnection.ForBaseUri).</summary>
+        private const string DirectName = "Caxton.Direct";
+
         /// <summary>The .NET Framework API (mscorlib), as on Windows PowerShell 5.1, and Mono, where tests/Caxton.NetFx runs it.</summary>
         private static readonly bool IsNetFramework = typeof(object).Assembly.GetName().Name == "mscorlib";
 
@@ -65,14 +68,23 @@ namespace Caxton
         /// A lease on HttpClients for one connection's settings. Dispose it when the connection is done;
         /// a lease that is simply dropped is released by its finalizer.
         /// </summary>
-        public static HttpClientLease Acquire(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials, X509Certificate2? certificateAuthority = null)
+        /// <param name="direct">No proxy at all, neither the system's (HTTP_PROXY, ALL_PROXY, ...) nor <paramref name="proxy"/>: for hosts on this machine.</param>
+        public static HttpClientLease Acquire(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials, X509Certificate2? certificateAuthority = null, bool direct = false)
         {
-            if (!skipCertificateCheck && proxy is null && !proxyUseDefaultCredentials && certificateAuthority is null)
+            if (direct)
             {
-                return HttpClientLease.Shared;
+                proxy = null;
+                proxyCredential = null;
+                proxyUseDefaultCredentials = false;
             }
 
-            var settings = new HandlerSettings(skipCertificateCheck, proxy, proxyCredential, proxyUseDefaultCredentials, certificateAuthority);
+            if (!skipCertificateCheck && proxy is null && !proxyUseDefaultCredentials && certificateAuthority is null)
+            {
+                // Nothing of the connection's own: the factory's pooled client (its direct one for this machine).
+                return direct ? HttpClientLease.SharedDirect : HttpClientLease.Shared;
+            }
+
+            var settings = new HandlerSettings(skipCertificateCheck, proxy, proxyCredential, proxyUseDefaultCredentials, certificateAuthority, direct);
             lock (Own)
             {
                 if (!Own.TryGetValue(settings, out var shared))
@@ -86,17 +98,17 @@ namespace Caxton
             }
         }
 
-        internal static HttpClient CreateSharedClient() => Factory.Value.CreateClient(SharedName);
+        internal static HttpClient CreateSharedClient(bool direct = false) => Factory.Value.CreateClient(direct ? DirectName : SharedName);
 
         /// <summary>
         /// Builds what the first shared client would (the factory, its dependency-injection container and
         /// handler), so a caller can do it before its first request; opens no connection. The factory is
         /// built once, whoever asks first: a request that comes meanwhile waits for it instead of building another.
         /// </summary>
-        internal static void PrepareShared(Uri? host)
+        internal static void PrepareShared(Uri? host, bool direct = false)
         {
-            var client = CreateSharedClient();
-            if (host is null || IsNetFramework || !NoProxyFor(host))
+            var client = CreateSharedClient(direct);
+            if (host is null || IsNetFramework || (!direct && !NoProxyFor(host)))
             {
                 client.Dispose();
                 return;
@@ -258,7 +270,11 @@ namespace Caxton
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static void ApplyOwnSettings(HttpClientHandler handler, HandlerSettings settings)
         {
-            if (settings.Proxy != null)
+            if (settings.Direct)
+            {
+                handler.UseProxy = false;
+            }
+            else if (settings.Proxy != null)
             {
                 handler.UseProxy = true;
                 // One or the other: WebProxy.UseDefaultCredentials is a view of Credentials, and setting it
@@ -352,9 +368,13 @@ namespace Caxton
         {
             public static readonly HandlerSettings Default = new HandlerSettings(false, null, null, false, null);
 
-            public HandlerSettings(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials, X509Certificate2? certificateAuthority)
+            /// <summary>The factory's direct client: default settings, but no proxy of any kind.</summary>
+            public static readonly HandlerSettings DefaultDirect = new HandlerSettings(false, null, null, false, null, direct: true);
+
+            public HandlerSettings(bool skipCertificateCheck, Uri? proxy, NetworkCredential? proxyCredential, bool proxyUseDefaultCredentials, X509Certificate2? certificateAuthority, bool direct = false)
             {
                 CertificateAuthority = certificateAuthority;
+                Direct = direct;
                 SkipCertificateCheck = skipCertificateCheck;
                 Proxy = proxy;
                 ProxyCredential = proxyCredential;
@@ -372,8 +392,12 @@ namespace Caxton
             /// <summary>A root trusted by this handler only (Connect-Caxton -CertificateAuthority).</summary>
             public X509Certificate2? CertificateAuthority { get; }
 
+            /// <summary>No proxy of any kind: the host is on this machine.</summary>
+            public bool Direct { get; }
+
             public bool Equals(HandlerSettings? other) =>
                 other != null
+                && Direct == other.Direct
                 && SkipCertificateCheck == other.SkipCertificateCheck
                 && ProxyUseDefaultCredentials == other.ProxyUseDefaultCredentials
                 && Equals(Proxy, other.Proxy)
@@ -384,7 +408,7 @@ namespace Caxton
 
             // The password stays out of the hash; Equals compares it.
             public override int GetHashCode() =>
-                (SkipCertificateCheck ? 1 : 0) ^ (ProxyUseDefaultCredentials ? 2 : 0) ^ (Proxy?.GetHashCode() ?? 0) ^ StringComparer.Ordinal.GetHashCode(ProxyCredential?.UserName ?? string.Empty);
+                (SkipCertificateCheck ? 1 : 0) ^ (ProxyUseDefaultCredentials ? 2 : 0) ^ (Direct ? 4 : 0) ^ (Proxy?.GetHashCode() ?? 0) ^ StringComparer.Ordinal.GetHashCode(ProxyCredential?.UserName ?? string.Empty);
 
             private static string? Encoded(X509Certificate2? certificate) => certificate is null ? null : Convert.ToBase64String(certificate.RawData);
 
@@ -406,7 +430,7 @@ namespace Caxton
                 options.HandlerLifetime = HandlerLifetime;
                 options.HttpMessageHandlerBuilderActions.Add(builder =>
                 {
-                    builder.PrimaryHandler = CreateHandler(HandlerSettings.Default);
+                    builder.PrimaryHandler = CreateHandler(name == DirectName ? HandlerSettings.DefaultDirect : HandlerSettings.Default);
                     if (IsNetFramework)
                     {
                         builder.AdditionalHandlers.Add(new ConnectionLease());

@@ -1,10 +1,16 @@
+using System;
 using System.Collections.Generic;
+using System.Collections.Specialized;
 using System.Management.Automation;
 using System.Text.Json;
 
 namespace Caxton.Commands
 {
-    /// <summary>JSON to what ConvertFrom-Json gives: PSCustomObject, object[], string, number, bool, null.</summary>
+    /// <summary>
+    /// JSON to what ConvertFrom-Json gives: PSCustomObject, object[], string, number, bool, null. An
+    /// object with a member name no PowerShell property can have ("", PSObject, PSBase, ...) becomes an
+    /// ordered dictionary with the names exactly as sent, instead of PowerShell's own exception.
+    /// </summary>
     internal static class JsonToPowerShell
     {
         public static object? Convert(JsonElement element)
@@ -12,15 +18,7 @@ namespace Caxton.Commands
             switch (element.ValueKind)
             {
                 case JsonValueKind.Object:
-                    var result = new PSObject();
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        // Duplicate member names: the last wins, as in ConvertFrom-Json.
-                        result.Properties.Remove(property.Name);
-                        result.Properties.Add(new PSNoteProperty(property.Name, Convert(property.Value)));
-                    }
-
-                    return result;
+                    return ToObject(element);
                 case JsonValueKind.Array:
                     var items = new List<object?>();
                     foreach (var item in element.EnumerateArray())
@@ -55,6 +53,38 @@ namespace Caxton.Commands
                 default:
                     return null;
             }
+        }
+
+        private static object ToObject(JsonElement element)
+        {
+            var result = new PSObject();
+            foreach (var property in element.EnumerateObject())
+            {
+                try
+                {
+                    // Duplicate member names: the last wins, as in ConvertFrom-Json.
+                    result.Properties.Remove(property.Name);
+                    result.Properties.Add(new PSNoteProperty(property.Name, Convert(property.Value)));
+                }
+                catch (Exception exception) when (exception is ArgumentException || exception is ExtendedTypeSystemException)
+                {
+                    // An empty name, or one PowerShell reserves for itself (PSObject, PSBase, PSTypeNames...).
+                    return ToDictionary(element);
+                }
+            }
+
+            return result;
+        }
+
+        private static OrderedDictionary ToDictionary(JsonElement element)
+        {
+            var dictionary = new OrderedDictionary(StringComparer.Ordinal);
+            foreach (var property in element.EnumerateObject())
+            {
+                dictionary[property.Name] = Convert(property.Value);
+            }
+
+            return dictionary;
         }
     }
 }

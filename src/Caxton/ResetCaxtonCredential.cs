@@ -123,7 +123,7 @@ namespace Caxton.Commands
 
             var connection = ResolveConnection();
             CaxtonConnection.CheckIdentityNumber(IdentityNumber);
-            var rotation = new CredentialRotation(connection, Username, Clientname, IdentityNumber, SubAccountUsername, SubAccountClientname);
+            var rotation = new CredentialRotation(connection, Username, Clientname, IdentityNumber, SubAccountUsername, SubAccountClientname, Completers.ConnectionValueCompleter.Quote);
             if (ParameterSetName == ScheduledSet)
             {
                 // Only a token request: the stored credential is checked, nothing is changed.

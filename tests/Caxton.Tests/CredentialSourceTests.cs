@@ -13,22 +13,58 @@ public class CredentialSourceTests
 {
     private static readonly ICaxtonLog Log = NullLog.Instance;
 
-    private static async Task WithVariables(string? username, string? password, Func<Task> test)
+    /// <summary>Runs with the credential variables set, and CAXTON_BASEURI naming the fake server unless told otherwise.</summary>
+    private static async Task WithVariables(string? username, string? password, Func<Task> test, string? baseUri = "fake", string? environment = null)
     {
-        var savedUser = Environment.GetEnvironmentVariable(ClientCredential.UsernameVariable);
-        var savedPassword = Environment.GetEnvironmentVariable(ClientCredential.ClientPasswordVariable);
+        var names = new[] { ClientCredential.UsernameVariable, ClientCredential.ClientPasswordVariable, CaxtonEnvironment.BaseUriVariable, CaxtonEnvironment.EnvironmentVariable };
+        var saved = names.Select(Environment.GetEnvironmentVariable).ToArray();
         try
         {
             Environment.SetEnvironmentVariable(ClientCredential.UsernameVariable, username);
             Environment.SetEnvironmentVariable(ClientCredential.ClientPasswordVariable, password);
+            Environment.SetEnvironmentVariable(CaxtonEnvironment.BaseUriVariable, baseUri == "fake" ? Fake.BaseUri.ToString() : baseUri);
+            Environment.SetEnvironmentVariable(CaxtonEnvironment.EnvironmentVariable, environment);
             await test();
         }
         finally
         {
-            Environment.SetEnvironmentVariable(ClientCredential.UsernameVariable, savedUser);
-            Environment.SetEnvironmentVariable(ClientCredential.ClientPasswordVariable, savedPassword);
+            for (var i = 0; i < names.Length; i++)
+            {
+                Environment.SetEnvironmentVariable(names[i], saved[i]);
+            }
         }
     }
+
+    // Issue 19, finding 8: the environment's credential goes only to the base URI the environment names.
+
+    [Theory]
+    [InlineData("https://other.example.test/api/", null)]
+    [InlineData(null, "Staging")]
+    [InlineData(null, null)] // nothing named: the Sandbox, as the default connection
+    [InlineData("https://example.test/tenantB/api/", null)]
+    public Task The_variables_credential_never_goes_to_a_base_URI_the_environment_does_not_name(string? baseUri, string? environment) => WithVariables("env-user", "env-pass-word", async () =>
+    {
+        var handler = Server();
+        var connection = Fake.Connection(handler); // https://example.test/api/
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(false, Log, CancellationToken.None));
+
+        Assert.Equal(CaxtonErrorIds.NoClientCredential, error.ErrorId);
+        Assert.Contains("go only to the base URI the environment names", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("env-pass-word", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, handler.Count);
+    }, baseUri, environment);
+
+    [Fact]
+    public Task The_variables_credential_goes_to_the_environment_named_by_CAXTON_ENVIRONMENT() => WithVariables("env-user", "env-pass-word", async () =>
+    {
+        var handler = Server();
+        var connection = new CaxtonConnection(CaxtonEnvironment.GetBaseUri("Staging"), null, null, null, new Caxton.Transport.CaxtonTransport(() => new HttpClient(handler, disposeHandler: false)));
+
+        var token = await connection.GetTokenAsync(false, Log, CancellationToken.None);
+
+        Assert.Equal("env-user", token.Username);
+    }, baseUri: null, environment: "staging");
 
     private static FakeHandler Server()
     {

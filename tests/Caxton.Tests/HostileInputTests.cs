@@ -447,6 +447,177 @@ public sealed class HostileInputTests : IDisposable
 
         Assert.DoesNotContain("48-78-37", Redactor.Redact($"bad chunk '{hex}' and {hex.Replace("-", string.Empty).ToLowerInvariant()}", new[] { secret }));
     }
+    // Issue 19: the second adversarial pass.
+
+    // Finding 1: plain http only where the OS keeps it on this machine.
+
+    [Theory]
+    [InlineData("http://[::127.0.0.1]/api/", "IPv4")]
+    [InlineData("http://[::7f00:1]:8080/api/", "IPv4")]
+    [InlineData("http://[::ffff:127.0.0.1]/api/", "IPv4")]
+    [InlineData("http://[::2]/api/", "other than ::1")]
+    [InlineData("http://[fe80::1]/api/", "other than ::1")]
+    [InlineData("http://0.0.0.0/api/", "127.0.0.0/8")]
+    [InlineData("http://128.0.0.1/api/", "127.0.0.0/8")]
+    [InlineData("http://localhost.example.test/api/", "localhost")]
+    [InlineData("http://127.0.0.1.nip.io/api/", "localhost")]
+    public void Plain_http_to_a_host_the_OS_may_route_off_the_machine_is_InsecureBaseUri_saying_why(string baseUri, string why)
+    {
+        var error = Assert.Throws<CaxtonException>(() => new CaxtonConnection(new Uri(baseUri)));
+
+        Assert.Equal(CaxtonErrorIds.InsecureBaseUri, error.ErrorId);
+        Assert.Contains(why, error.Message, StringComparison.Ordinal);
+        Assert.False(CaxtonEnvironment.StaysOnThisMachine(new Uri(baseUri)));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:9/api/")]
+    [InlineData("http://127.1.2.3/api/")]
+    [InlineData("http://[::1]:9/api/")]
+    [InlineData("http://localhost:9/api/")]
+    [InlineData("http://LOCALHOST./api/")]
+    public void Plain_http_to_this_machine_is_allowed(string baseUri)
+    {
+        Assert.True(CaxtonEnvironment.StaysOnThisMachine(new Uri(baseUri)));
+        Assert.Equal("Custom", new CaxtonConnection(new Uri(baseUri)).Environment);
+    }
+
+    [Fact]
+    public void CAXTON_BASEURI_with_an_IPv4_compatible_address_is_refused_naming_the_variable()
+    {
+        var saved = Environment.GetEnvironmentVariable(CaxtonEnvironment.BaseUriVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(CaxtonEnvironment.BaseUriVariable, "http://[::127.0.0.1]:8080/api/");
+            var error = Assert.Throws<CaxtonException>(() => CaxtonConnection.FromEnvironmentVariables());
+            Assert.Equal(CaxtonErrorIds.InsecureBaseUri, error.ErrorId);
+            Assert.Contains("CAXTON_BASEURI", error.Message, StringComparison.Ordinal);
+            Assert.Contains("IPv4", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(CaxtonEnvironment.BaseUriVariable, saved);
+        }
+    }
+
+    // Finding 3: the request id, which every error quotes, is redacted, its base64 echoes too.
+
+    [Theory]
+    [InlineData("plain")]
+    [InlineData("base64")]
+    [InlineData("base64url")]
+    public async Task A_request_id_echoing_the_password_shows_it_nowhere(string form)
+    {
+        const string password = "Rq5-Ws8!eD3#fG6-hJ9=";
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes("main:" + password));
+        var id = form == "plain" ? "req-" + password : form == "base64" ? basic : basic.Replace('+', '-').Replace('/', '_').TrimEnd('=');
+        var reply = HostileReply.Json("{\"error\":\"invalid_grant\"}", 400, "Bad Request");
+        reply.Headers.Add(new KeyValuePair<string, string>("x-request-id", id));
+        server.On("/token", reply);
+        var connection = ConnectHolding(password, retries: 0);
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => connection.GetTokenAsync(false, new RecordingLog(), CancellationToken.None));
+
+        var shown = string.Join("\n", error.Message, error.RequestId, error.SupportReference, error.Data["RequestId"], error.ResponseBody);
+        Assert.NotNull(error.RequestId);
+        SecretRuns.AssertNone(shown, password);
+        SecretRuns.AssertNone(shown, basic.Substring(8, 16));
+    }
+
+    // The commit "An API call masks the password of the identity it took at its start": reverted, this fails.
+
+    [Fact]
+    public async Task An_API_error_masks_the_password_of_the_identity_the_call_started_with_though_another_is_held_by_then()
+    {
+        const string first = "First-Pw7!kL2#mN5-pQ8=";
+        const string second = "Other-Zx3?cV6&bN9-mQ2=";
+        using var tokenAsked = new ManualResetEventSlim();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new FakeHandler(async (request, cancel) =>
+        {
+            if (request.Path.EndsWith("/token", StringComparison.Ordinal))
+            {
+                tokenAsked.Set();
+                await release.Task.WaitAsync(Fake.HangGuard, cancel);
+                return Fake.Json(Fake.TokenJson("token-of-the-first-identity"));
+            }
+
+            return Fake.Json("{\"Message\":\"the client password " + first + " is not allowed here\"}", HttpStatusCode.BadRequest);
+        });
+        var connection = Fake.Connection(handler, TimeSpan.FromSeconds(20));
+        connection.SetCredential("first", Fake.Secure(first));
+
+        var call = connection.InvokeApiAsync(HttpMethod.Get, "x", null, null, null, NullLog.Instance, CancellationToken.None);
+        Assert.True(tokenAsked.Wait(Fake.HangGuard));
+        connection.SetCredential("second", Fake.Secure(second)); // another runspace, while the call is under way
+        release.SetResult();
+        var response = await call;
+
+        var error = Assert.Throws<CaxtonException>(() => ResponseReader.ReadApiResponse(response, false));
+        Assert.Equal("Bearer token-of-the-first-identity", handler.Requests.Last().Authorization);
+        SecretRuns.AssertNone(error.Message + "\n" + error.ResponseBody, first);
+    }
+
+    // Finding 5: server text in a message is bounded; the whole (redacted) body stays on the exception.
+
+    [Theory]
+    [InlineData("Message")]
+    [InlineData("ApiStatus")]
+    [InlineData("ApiStatusDescription")]
+    [InlineData("error_description")]
+    public async Task Megabytes_of_server_text_make_a_message_of_two_thousand_characters_and_a_full_ResponseBody(string member)
+    {
+        var huge = new string('x', 3 * 1024 * 1024 - 100) + " the-client-password-0123456789";
+        var body = member switch
+        {
+            "Message" => "{\"Message\":\"" + huge + "\"}",
+            "error_description" => "{\"error\":\"invalid_request\",\"error_description\":\"" + huge + "\"}",
+            _ => "{\"Content\":{\"Model\":{\"ApiStatusCode\":7,\"ApiStatus\":\"" + (member == "ApiStatus" ? huge : "Bad") + "\",\"ApiStatusDescription\":\"" + (member == "ApiStatus" ? "d" : huge) + "\"}}}",
+        };
+        var envelope = member.StartsWith("ApiStatus", StringComparison.Ordinal);
+        server.On("/token", envelope ? HostileReply.Token("the-main-account-token-0123456789") : HostileReply.Json(body, 400, "Bad Request"));
+        server.On("/clients/auth/reset", HostileReply.Json(body, 400, "Bad Request"));
+        var connection = ConnectHolding(retries: 0);
+
+        var error = await Assert.ThrowsAsync<CaxtonException>(() => envelope
+            ? connection.ResetCredentialAsync("main", "client", null, NullLog.Instance, CancellationToken.None)
+            : connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None));
+
+        Assert.True(error.Message.Length < CaxtonException.MaxServerTextInMessage + 400, $"{error.Message.Length} characters");
+        Assert.Contains("characters, shortened; the whole response is in the error's Exception.ResponseBody", error.Message, StringComparison.Ordinal);
+        Assert.True(error.ResponseBody!.Length > 3 * 1024 * 1024 - 200);
+        SecretRuns.AssertNone(error.ResponseBody, "the-client-password-0123456789");
+    }
+
+    // Data is never altered: what an API call returns is the server's, values like a secret's slice included.
+
+    [Fact]
+    public async Task An_API_answer_comes_back_exactly_as_sent_even_where_it_resembles_a_secret()
+    {
+        const string password = "Pay-Ref7!kL2#mN5-pQ8=";
+        const string token = "the-main-account-token-0123456789";
+        var members = new Dictionary<string, string>
+        {
+            ["PaymentReference"] = "INV-" + password.Substring(0, 10), // a truncated echo, were it diagnostic
+            ["AccountNumber"] = "GB29NWBK60161331926819",
+            ["Base64Note"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("main:" + password)).Substring(4),
+            ["Hex"] = BitConverter.ToString(Encoding.UTF8.GetBytes(token.Substring(0, 12))),
+            ["Escaped"] = "Bearer 0123456789",
+            ["Form"] = "a=1&Password=x",
+            ["Slice"] = token.Substring(5, 9),
+        };
+        var json = "{" + string.Join(",", members.Select(m => HostileReply.JsonString(m.Key) + ":" + HostileReply.JsonString(m.Value))) + "}";
+        server.On("/token", HostileReply.Token(token));
+        server.On("/payments", HostileReply.Json(json));
+        var connection = ConnectHolding(password);
+
+        var answer = await connection.InvokeApiAsync("GET", "payments", null, null, null, raw: false, new RecordingLog(), CancellationToken.None);
+
+        foreach (var member in members)
+        {
+            Assert.Equal(member.Value, answer!.Value.GetProperty(member.Key).GetString());
+        }
+    }
 }
 
 /// <summary>The generated side of the redaction test: secrets, their encodings, and the 8-character rule.</summary>

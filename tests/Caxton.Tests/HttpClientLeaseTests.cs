@@ -136,28 +136,28 @@ public class HttpClientLeaseTests
     [Fact]
     public async Task Preparing_a_connection_with_a_proxy_reaches_neither_the_proxy_nor_the_host_and_holds_no_handler()
     {
-        var host = new TcpListener(IPAddress.Loopback, 0);
+        // A host off this machine (loopback ones never use a proxy): the warm-up must not open a connection
+        // through the proxy, nor around it, and must take no handler (and so no proxy credential).
         var proxy = new TcpListener(IPAddress.Loopback, 0);
-        host.Start();
         proxy.Start();
         try
         {
-            var before = HttpClientSource.OwnHandlerCount;
+            var proxyUri = new Uri($"http://127.0.0.1:{((IPEndPoint)proxy.LocalEndpoint).Port}/");
+            var before = HttpClientSource.OwnHandlerCount(proxyUri);
             var proxied = new CaxtonConnection(
-                new Uri($"http://127.0.0.1:{((IPEndPoint)host.LocalEndpoint).Port}/api/"), "proxied", null, null,
-                new CaxtonTransportOptions { Proxy = new Uri($"http://127.0.0.1:{((IPEndPoint)proxy.LocalEndpoint).Port}/"), ProxyCredential = new NetworkCredential("proxy-user", "proxy-P@ss") });
+                new Uri("https://api.example.test/api/"), "proxied", null, null,
+                new CaxtonTransportOptions { Proxy = proxyUri, ProxyCredential = new NetworkCredential("proxy-user", "proxy-P@ss") });
             await proxied.PrepareAsync();
             proxied.PrepareInBackground();
-            await Task.Delay(300);
+            await proxied.PrepareAsync();
 
             Assert.False(proxy.Pending(), "the warm-up reached the proxy");
-            Assert.False(host.Pending(), "the warm-up went around the proxy to the host");
+            Assert.Equal(before, HttpClientSource.OwnHandlerCount(proxyUri));
             proxied.Disconnect();
-            Assert.Equal(before, HttpClientSource.OwnHandlerCount);
+            Assert.Equal(before, HttpClientSource.OwnHandlerCount(proxyUri));
         }
         finally
         {
-            host.Stop();
             proxy.Stop();
         }
     }
@@ -167,10 +167,12 @@ public class HttpClientLeaseTests
     {
         using var proxy = new RecordingProxy();
         var settings = new CaxtonTransportOptions { Proxy = proxy.Uri, ProxyCredential = new NetworkCredential("proxy-user", "proxy-P@ss"), MaximumRetryCount = 0 };
-        var connection = new CaxtonConnection(new Uri("http://127.0.0.1:9/api/"), "p", null, TimeSpan.FromSeconds(30), settings);
+
+        // A host off the machine, reached through the proxy's tunnel (CONNECT), which this proxy answers
+        // with a token instead of a tunnel: the call fails, after the proxy heard its credential.
+        var connection = new CaxtonConnection(new Uri("https://caxton.example.test/api/"), "p", null, TimeSpan.FromSeconds(30), settings);
         connection.SetCredential("u", Fake.Secure("p1"));
-        var token = await connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
-        Assert.Equal("proxied-token", Fake.Plain(token.AccessToken));
+        await Assert.ThrowsAnyAsync<CaxtonException>(() => connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None));
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("proxy-user:proxy-P@ss"));
         Assert.Contains(expected, proxy.Authorizations);
 
@@ -181,6 +183,75 @@ public class HttpClientLeaseTests
         Assert.True(proxy.Requests > 2, "the connection was used again after Disconnect");
         Assert.Empty(proxy.Authorizations);
         connection.Disconnect();
+    }
+
+    // Issue 19, finding 2: a connection to this machine never goes through a proxy, explicit or from the environment.
+
+    [Theory]
+    [InlineData("http://127.0.0.1:{0}/api/")]
+    [InlineData("http://localhost:{0}/api/")]
+    [InlineData("http://127.0.0.2:{0}/api/")]
+    public async Task A_loopback_base_URI_never_uses_the_proxy_given(string baseUri)
+    {
+        using var proxy = new RecordingProxy();
+        using var server = new Caxton.Hostile.HostileServer();
+        server.On("/token", Caxton.Hostile.HostileReply.Token("direct-token"));
+        var settings = new CaxtonTransportOptions { Proxy = proxy.Uri, ProxyCredential = new NetworkCredential("proxy-user", "proxy-P@ss"), MaximumRetryCount = 0 };
+        var connection = new CaxtonConnection(new Uri(string.Format(System.Globalization.CultureInfo.InvariantCulture, baseUri, server.BaseUri.Port)), "p", null, TimeSpan.FromSeconds(30), settings);
+        connection.SetCredential("u", Fake.Secure("p1"));
+
+        // 127.0.0.2 is loopback too, but nothing listens there unless the OS routes all of 127/8 here.
+        try
+        {
+            await connection.GetTokenAsync(false, NullLog.Instance, CancellationToken.None);
+        }
+        catch (CaxtonException error) when (baseUri.Contains("127.0.0.2", StringComparison.Ordinal) && error.ErrorId == CaxtonErrorIds.ConnectionFailed)
+        {
+        }
+
+        Assert.Equal(0, proxy.Requests);
+        Assert.Null(connection.Proxy);
+        Assert.Null(connection.TransportOptions.ProxyCredential);
+        connection.Disconnect();
+    }
+
+    [Fact]
+    public async Task A_loopback_base_URI_never_uses_a_proxy_from_the_environment()
+    {
+        // The system proxy is read once a process, so a fresh process is the only honest test: the
+        // Pester suite runs one (Hostile.Tests.ps1, 'Plain http stays on this machine'). Here: the handler
+        // of a loopback connection has proxies off altogether, so no environment can turn one on.
+        var connection = new CaxtonConnection(new Uri("http://127.0.0.1:9/api/"));
+        Assert.True(connection.TransportOptions.Direct);
+        var lease = connection.TransportOptions.AcquireClients();
+        Assert.Same(HttpClientLease.SharedDirect, lease); // the factory's direct client, not the shared one (which follows HTTP_PROXY)
+        using (var client = lease.CreateClient())
+        {
+            Assert.NotNull(client);
+        }
+
+        lease.Dispose();
+        connection.Disconnect();
+        using (var again = new CaxtonConnection(new Uri("http://localhost:9/api/")).TransportOptions.AcquireClients().CreateClient())
+        {
+            Assert.NotNull(again); // disposing one lease leaves the direct client to the others
+        }
+
+        Assert.Same(HttpClientLease.Shared, new CaxtonConnection(Fake.BaseUri).TransportOptions.AcquireClients());
+        Assert.False(new CaxtonConnection(Fake.BaseUri).TransportOptions.Direct);
+        await Task.CompletedTask;
+    }
+
+    [Theory]
+    [InlineData("http://user:proxy-secret-pw@proxy.example.test:3128/")]
+    [InlineData("http://:proxy-secret-pw@proxy.example.test:3128/")]
+    public void A_proxy_URI_with_userinfo_is_InvalidProxyUri_and_shows_no_password(string proxy)
+    {
+        var error = Assert.Throws<CaxtonException>(() => new CaxtonConnection(Fake.BaseUri, null, null, null, new CaxtonTransportOptions { Proxy = new Uri(proxy) }));
+
+        Assert.Equal(CaxtonErrorIds.InvalidProxyUri, error.ErrorId);
+        Assert.Equal(CaxtonErrorKind.InvalidArgument, error.Kind);
+        Assert.DoesNotContain("proxy-secret-pw", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>

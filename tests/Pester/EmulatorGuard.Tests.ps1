@@ -140,8 +140,22 @@ Describe 'Emulator: the control surface needs this run''s key' {
         @{ Case = 'an empty key'; Method = 'DELETE'; Path = '/_emulator/faults'; Headers = @{ 'X-Emulator-Key' = '' } }
         @{ Case = 'a bodiless cross-site POST'; Method = 'POST'; Path = '/_emulator/accounts/caxton.demo/revoke-tokens'; Headers = @{ Origin = 'http://evil.example'; Referer = 'http://evil.example/' } }
         @{ Case = 'a cross-site form POST'; Method = 'POST'; Path = '/_emulator/stats/reset'; Headers = @{ Origin = 'null'; 'Content-Type' = 'application/x-www-form-urlencoded' } }
+        # Issue 19, finding 10: the key is checked on the path as routing reads it, double slashes collapsed.
+        @{ Case = 'no key and a double slash'; Method = 'GET'; Path = '//_emulator/stats'; Headers = @{} }
+        @{ Case = 'no key and many slashes'; Method = 'POST'; Path = '///_emulator//stats/reset'; Headers = @{ Origin = 'http://evil.example' } }
     ) {
         Send-Raw $emulator.BaseUri $Method $Path '127.0.0.1' $Headers | Should -Be 403
+    }
+
+    It 'writes its ready file, which holds the key, readable by its owner only' -Skip:$IsWindows {
+        $emulator = Start-Emulator -Arguments '--quiet'
+        try {
+            $emulator.Key | Should -Not -BeNullOrEmpty
+            $ready = @(Get-ChildItem -LiteralPath $TestDrive -File | Where-Object { (Get-Content -LiteralPath $_.FullName -TotalCount 2)[1] -eq $emulator.Key })
+            $ready | Should -HaveCount 1
+            [IO.File]::GetUnixFileMode($ready[0].FullName) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
+        }
+        finally { Stop-Emulator $emulator }
     }
 
     It 'lets a refused control call change nothing' {

@@ -501,3 +501,253 @@ namespace CaxtonFaultTests
         $server.ReceivedText | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Round 2 (issue 19): plain http stays on this machine' {
+    It 'refuses plain http to <BaseUri>, saying why' -TestCases @(
+        @{ BaseUri = 'http://[::127.0.0.1]:{0}/api/' }
+        @{ BaseUri = 'http://[::7f00:1]:{0}/api/' }
+        @{ BaseUri = 'http://[::ffff:127.0.0.1]:{0}/api/' }
+    ) {
+        param($BaseUri)
+        Invoke-Attack {
+            Reset-HostileServer
+            $uri = $BaseUri -f $server.BaseUri.Port
+            { Connect-Caxton -BaseUri $uri -Name v6 -ErrorAction Stop } | Should -Throw -ErrorId 'InsecureBaseUri,Caxton.Commands.ConnectCaxtonCommand' -ExpectedMessage '*IPv4*off the machine*'
+            $output = Invoke-FreshPwsh -Command "`$env:CAXTON_BASEURI = '$uri'; Import-Module '$env:CAXTON_TEST_MODULE'; try { Get-CaxtonToken -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }" | Out-String
+            $output | Should -Match 'InsecureBaseUri'
+            $output | Should -Match 'CAXTON_BASEURI'
+            $server.ReceivedText | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'never sends a loopback call through a proxy named by <How>' -TestCases @(
+        @{ How = 'HTTP_PROXY'; Variable = 'HTTP_PROXY'; Parameter = '' }
+        @{ How = 'http_proxy'; Variable = 'http_proxy'; Parameter = '' }
+        @{ How = 'ALL_PROXY'; Variable = 'ALL_PROXY'; Parameter = '' }
+        @{ How = '-Proxy'; Variable = ''; Parameter = '-Proxy $proxyUri' }
+    ) {
+        param($Variable, $Parameter)
+        Invoke-Attack {
+            Reset-HostileServer
+            $proxy = [Caxton.Hostile.HostileServer]::new('/', 120)
+            try {
+                $proxyUri = $proxy.BaseUri.AbsoluteUri
+                $set = if ($Variable) { "`$env:NO_PROXY = ''; `$env:no_proxy = ''; [Environment]::SetEnvironmentVariable('$Variable', '$proxyUri')" } else { '' }
+                $script = "$set; Import-Module '$env:CAXTON_TEST_MODULE'; `$proxyUri = '$proxyUri'
+                    `$c = Connect-Caxton -BaseUri '$($server.BaseUri)' $Parameter -Credential ([pscredential]::new('main', (ConvertTo-SecureString '$password' -AsPlainText -Force)))
+                    'PROXY=' + `$c.Proxy"
+                $output = Invoke-FreshPwsh -Command $script | Out-String
+                $output | Should -Match 'PROXY=\s*$' -Because 'a loopback connection shows no proxy'
+                $proxy.ReceivedText | Should -BeNullOrEmpty -Because 'the password and the token never go through a proxy'
+                $server.CountOf('/token') | Should -Be 1
+            }
+            finally { $proxy.Dispose() }
+        }
+    }
+
+    It 'refuses a proxy URI with user:password@ as InvalidProxyUri and shows the password nowhere' {
+        Invoke-Attack {
+            $seen = Invoke-Transcribed { try { Connect-Caxton -BaseUri 'https://caxton.example.test/api/' -Proxy 'http://proxyuser:ProxyPw-Secret9@proxy.example.test:3128/' -Name p } catch { $_ | Out-String } }
+            $seen.Errors[0].FullyQualifiedErrorId | Should -BeLike 'InvalidProxyUri,*'
+            $seen.Text | Should -Not -Match 'ProxyPw-Secret9'
+        }
+    }
+}
+
+Describe 'Round 2 (issue 19): the redactor' {
+    It '-Debug shows no token written behind a JSON comment' {
+        Invoke-Attack {
+            $connection = Connect-Hostile
+            $newToken = 'Tk8-' + [guid]::NewGuid().ToString('n')
+            $server.On('/token', [Caxton.Hostile.HostileReply]::Json('{"access_token":/**/"' + $newToken + '", "token_type" /* x */ : "bearer", "expires_in": 3600}'))
+            $seen = Invoke-Transcribed { Get-CaxtonToken -Force -Connection $connection | Out-String }
+            Get-SecretRun $seen.Text $newToken, $password | Should -BeNullOrEmpty
+        }
+    }
+
+    It '-Debug shows no new password under a ClientPassword name escaped character by character' {
+        Invoke-Attack {
+            $connection = Connect-Hostile
+            $newPassword = 'Np4-Xw7!qR2#zT5-yU8=aB3?'
+            $name = -join ('ClientPassword'.ToCharArray() | ForEach-Object { '\u{0:x4}' -f [int]$_ })
+            $server.On('/clients/auth/register', [Caxton.Hostile.HostileReply]::Envelope('"' + $name + '":"' + $newPassword + '","PublicKey":"pk","StartDate":"2026-01-01T00:00:00Z","EndDate":"2099-01-01T00:00:00Z"'))
+            $seen = Invoke-Transcribed { New-CaxtonPassword -Username main -Clientname c -Connection $connection -Confirm:$false | Out-String }
+            Get-SecretRun $seen.Text $newPassword | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'shows no password echoed in base64 in the x-request-id every error quotes' {
+        Invoke-Attack {
+            $connection = Connect-Hostile
+            $basic = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("main:$password"))
+            $reply = [Caxton.Hostile.HostileReply]::Json('{"Message":"no"}', 500, 'Server Error')
+            $reply.Headers.Add([Collections.Generic.KeyValuePair[string, string]]::new('x-request-id', $basic))
+            $server.On('/x', $reply)
+            $seen = Invoke-Transcribed { Invoke-CaxtonRestMethod x -Connection $connection }
+            $seen.Errors[0].Exception.RequestId | Should -Not -BeNullOrEmpty
+            Get-SecretRun ($seen.Text + $seen.Errors[0].Exception.RequestId) $basic.Substring(8, 16), $password | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'shows no truncated echo and no short password' {
+        Invoke-Attack {
+            Reset-HostileServer
+            $short = 'Qz4!'
+            $server.On('/token', [Caxton.Hostile.HostileReply]::Json('{"error":"invalid_grant","error_description":"Password ' + $short + ' is wrong; the one before began ' + $password.Substring(0, 10) + '"}', 400, 'Bad Request'))
+            $connection = Connect-Caxton -BaseUri $server.BaseUri -MaximumRetryCount 0 -Name short
+            $credential = [pscredential]::new('main', (ConvertTo-SecureString $short -AsPlainText -Force))
+            $seen = Invoke-Transcribed { Get-CaxtonToken -Credential $credential -Connection $connection }
+            $server.CountOf('/token') | Should -Be 1
+            $seen.Text | Should -Not -Match ([regex]::Escape(" $short "))
+            $connection2 = Connect-Hostile
+            $server.On('/x', [Caxton.Hostile.HostileReply]::Json('{"Message":"the one before began ' + $password.Substring(0, 10) + '"}', 400))
+            $seen = Invoke-Transcribed { Invoke-CaxtonRestMethod x -Connection $connection2 }
+            Get-SecretRun $seen.Text $password | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'Reset-CaxtonCredential -PassThru outputs no echoed password' {
+        Invoke-Attack {
+            $connection = Connect-Hostile
+            $server.On('/clients/auth/reset', [Caxton.Hostile.HostileReply]::Json('{"Content":{"Model":{"ApiStatusCode":100,"ApiStatus":"IsValid","ApiStatusDescription":"reset ' + $password + ' and ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($password)) + '"},"ExpectedResponses":["IsValid"]}}'))
+            $reset = Reset-CaxtonCredential -Username main -Clientname c -Force -PassThru -Connection $connection
+            $reset.ApiStatusDescription | Should -Match '^reset \*+ and \*+'
+            Get-SecretRun ($reset | Format-List * | Out-String) $password | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'redacts a 4 MiB adversarial error body under -Debug within the budget, and Ctrl+C acts at once' {
+        Invoke-Attack {
+            $connection = Connect-Hostile -TimeoutSec 20 -MaximumRetryCount 0
+            $pair = '\"password\":\"' + $password.Substring(0, 12) + '\",'
+            $body = '{"Message":"' + ($pair * [Math]::Floor((4MB - 200) / $pair.Length)) + '"}'
+            $server.On('/x', [Caxton.Hostile.HostileReply]::Json($body, 400, 'Bad Request'))
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $null = Invoke-CaxtonRestMethod x -Connection $connection -Debug -ErrorAction SilentlyContinue -ErrorVariable failed 5>&1
+            $watch.Stop()
+            Write-Host "hostile: a $([Math]::Round($body.Length / 1MB, 1)) MiB adversarial error body, redacted for -Debug and the error: $($watch.ElapsedMilliseconds) ms"
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'HttpError,*'
+            $failed[0].Exception.Message.Length | Should -BeLessThan 2600
+            $failed[0].Exception.ResponseBody.Length | Should -BeGreaterThan 3000000
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 20 -Because 'the call has a 20 s budget and the redaction is linear'
+
+            # Ctrl+C while the body is being redacted: the pipeline stops at once.
+            $runspace = [powershell]::Create()
+            $null = $runspace.AddScript({ param($module, $connection) Import-Module $module; Invoke-CaxtonRestMethod x -Connection $connection -Debug 5>$null }).AddArgument($env:CAXTON_TEST_MODULE).AddArgument($connection)
+            $server.Reset(); $server.On('/x', [Caxton.Hostile.HostileReply]::Json($body, 400, 'Bad Request'))
+            $handle = $runspace.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ($server.CountOf('/x') -lt 1 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+            Start-Sleep -Milliseconds 100
+            $stop = [Diagnostics.Stopwatch]::StartNew()
+            $runspace.Stop()
+            $stop.Stop()
+            Write-Host "hostile: Ctrl+C during the redaction of 4 MiB acted in $($stop.ElapsedMilliseconds) ms"
+            $runspace.Dispose()
+            $stop.Elapsed.TotalSeconds | Should -BeLessThan 5 -Because 'Ctrl+C acts within a second on a quiet machine; the margin is for a loaded one'
+        }
+    }
+
+    It 'quotes at most 2,000 characters of a 3 MiB Message in the error, and keeps the whole on the exception' {
+        Invoke-Attack {
+            $connection = Connect-Hostile -MaximumRetryCount 0
+            $server.On('/x', [Caxton.Hostile.HostileReply]::Json('{"Message":"' + ('m' * 3MB) + '"}', 400, 'Bad Request'))
+            Invoke-CaxtonRestMethod x -Connection $connection -ErrorAction SilentlyContinue -ErrorVariable failed
+            $failed[0].Exception.Message.Length | Should -BeLessThan 2400
+            $failed[0].Exception.Message | Should -Match 'shortened; the whole response is in'
+            $failed[0].Exception.ResponseBody.Length | Should -BeGreaterThan 3MB
+        }
+    }
+}
+
+Describe 'Round 2 (issue 19): output and suggested commands' {
+    It 'gives an answer with member names "" and "PSObject" as objects, and the pipeline goes on' {
+        Invoke-Attack {
+            $connection = Connect-Hostile
+            $server.On('/empty', [Caxton.Hostile.HostileReply]::Json('{"":1,"a":2}'))
+            $server.On('/reserved', [Caxton.Hostile.HostileReply]::Json('{"PSObject":1,"PSBase":{"x":1},"a":2}'))
+            $server.On('/plain', [Caxton.Hostile.HostileReply]::Json('{"a":3}'))
+            $results = @('empty', 'reserved', 'plain' | Invoke-CaxtonRestMethod -Connection $connection)
+            $results | Should -HaveCount 3
+            $results[0][''] | Should -Be 1
+            $results[1]['PSObject'] | Should -Be 1
+            $results[1]['a'] | Should -Be 2
+            $results[2].a | Should -Be 3
+        }
+    }
+
+    It 'suggests commands that paste back the exact names, for every quote-like character' {
+        Invoke-Attack {
+            $quotes = [Collections.Generic.List[char]]::new()
+            foreach ($code in 0..0xFFFF) {
+                $c = [char]$code
+                $category = [Globalization.CharUnicodeInfo]::GetUnicodeCategory($c)
+                if ($category -in 'InitialQuotePunctuation', 'FinalQuotePunctuation') { $quotes.Add($c) }
+            }
+            foreach ($c in "'", '"', '`', '$', [char]0x201A, [char]0x201E, [char]0xFF07, [char]0x02BC) { $quotes.Add([char]$c) }
+            # The engine's own quoting is PowerShell's, unit for unit.
+            $differ = [Collections.Generic.List[string]]::new()
+            foreach ($code in 0..0xFFFF) {
+                $text = "a$([char]$code)b"
+                if ([Caxton.CommandText]::SingleQuoted($text) -cne ("'" + [System.Management.Automation.Language.CodeGeneration]::EscapeSingleQuotedStringContent($text) + "'")) { $differ.Add($code.ToString('X4')) }
+            }
+            $differ | Should -BeNullOrEmpty
+            $connection = Connect-Hostile
+            foreach ($c in $quotes) {
+                $server.Reset()
+                $server.On('/token', [Caxton.Hostile.HostileReply]::Token($token))
+                $server.On('/clients/auth/reset', [Caxton.Hostile.HostileReply]::Envelope(''))
+                $server.On('/clients/auth/register', [Caxton.Hostile.HostileReply]::Json('{"Message":"down"}', 400, 'Bad Request'))
+                $name = "u$c; Remove-Item x #$c$c"
+                Reset-CaxtonCredential -Username $name -Clientname "c$c" -Regenerate -Force -Connection $connection -ErrorAction SilentlyContinue -ErrorVariable failed
+                $failed[0].FullyQualifiedErrorId | Should -BeLike 'RegenerateIncomplete,*'
+                $command = ($failed[0].Exception.Message -split 'Finish with: ')[1]
+                $tokens = $errors = $null
+                $ast = [System.Management.Automation.Language.Parser]::ParseInput($command, [ref]$tokens, [ref]$errors)
+                $errors | Should -BeNullOrEmpty -Because "U+$(([int]$c).ToString('X4'))"
+                $ast.EndBlock.Statements | Should -HaveCount 1 -Because "U+$(([int]$c).ToString('X4')) must not end the string"
+                $values = $ast.FindAll({ $args[0] -is [System.Management.Automation.Language.StringConstantExpressionAst] -and $args[0].StringConstantType -eq 'SingleQuoted' }, $true) | ForEach-Object Value
+                $values | Should -Contain $name
+                $values | Should -Contain "c$c"
+            }
+        }
+    }
+}
+
+Describe 'Round 2 (issue 19): credentials stay where they belong' {
+    It 'sends CAXTON_USERNAME and CAXTON_CLIENTPASSWORD only to the base URI the environment names' {
+        Invoke-Attack {
+            Reset-HostileServer
+            $other = $server.BaseUri.AbsoluteUri.Replace('/tenantA/', '/tenantB/')
+            $output = Invoke-FreshPwsh -Command "
+                `$env:CAXTON_BASEURI = '$($server.BaseUri)'
+                `$env:CAXTON_USERNAME = 'main'
+                `$env:CAXTON_CLIENTPASSWORD = '$password'
+                Import-Module '$env:CAXTON_TEST_MODULE'
+                `$null = Connect-Caxton -BaseUri '$other' -Name elsewhere
+                Get-CaxtonToken -ErrorVariable failed -ErrorAction SilentlyContinue
+                `$failed[0].FullyQualifiedErrorId
+                `$failed[0].Exception.Message" | Out-String
+            $output | Should -Match 'NoClientCredential'
+            $output | Should -Match 'go only to the base URI the environment names'
+            $server.ReceivedText | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'Export-Clixml of a connection writes no password' {
+        Invoke-Attack {
+            $connection = Connect-Hostile
+            $path = Join-Path ([IO.Path]::GetTempPath()) "caxton-clixml-$([guid]::NewGuid().ToString('n')).xml"
+            try {
+                $connection | Export-Clixml -LiteralPath $path
+                $xml = Get-Content -Raw -LiteralPath $path
+                $xml | Should -Match 'BaseUri'
+                $xml | Should -Not -Match 'Credential'
+                $hex = -join ([Text.Encoding]::Unicode.GetBytes($password) | ForEach-Object { $_.ToString('x2') })
+                Get-SecretRun $xml $password, $hex | Should -BeNullOrEmpty
+                (Import-Clixml -LiteralPath $path).Username | Should -Be 'main'
+            }
+            finally { Remove-Item -LiteralPath $path -ErrorAction SilentlyContinue }
+        }
+    }
+}

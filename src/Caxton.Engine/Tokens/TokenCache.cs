@@ -21,6 +21,8 @@ namespace Caxton.Tokens
         private readonly object gate = new object();
         private readonly Func<ClientCredential, ICaxtonLog, Task<CaxtonToken>> requestToken;
         private readonly Func<CaxtonException> noCredential;
+        private readonly Func<ClientCredential?> fromEnvironment;
+
         // Caxton's clock minus this host's: password lifetimes are judged by Caxton's clock.
         private readonly Func<TimeSpan> clockOffset;
         private ClientCredential? credential;
@@ -34,11 +36,13 @@ namespace Caxton.Tokens
         /// <param name="requestToken">Sends one token request for a credential; never tied to one caller's cancellation.</param>
         /// <param name="noCredential">The failure when nothing names a credential.</param>
         /// <param name="clockOffset">Caxton's clock minus this host's (zero until known).</param>
-        public TokenCache(Func<ClientCredential, ICaxtonLog, Task<CaxtonToken>> requestToken, Func<CaxtonException> noCredential, Func<TimeSpan>? clockOffset = null)
+        /// <param name="fromEnvironment">The environment's credential when it may be used here (CAXTON_USERNAME, CAXTON_CLIENTPASSWORD); by default, whenever set.</param>
+        public TokenCache(Func<ClientCredential, ICaxtonLog, Task<CaxtonToken>> requestToken, Func<CaxtonException> noCredential, Func<TimeSpan>? clockOffset = null, Func<ClientCredential?>? fromEnvironment = null)
         {
             this.requestToken = requestToken;
             this.noCredential = noCredential;
             this.clockOffset = clockOffset ?? (() => TimeSpan.Zero);
+            this.fromEnvironment = fromEnvironment ?? ClientCredential.FromEnvironmentVariables;
         }
 
         public ClientCredential? Credential
@@ -152,7 +156,7 @@ namespace Caxton.Tokens
 
                 // The environment is read only when nothing explicit was given; what it names is held once it works.
                 adopt |= asked is null && credential is null;
-                var wanted = asked ?? credential ?? ClientCredential.FromEnvironmentVariables() ?? throw noCredential();
+                var wanted = asked ?? credential ?? fromEnvironment() ?? throw noCredential();
                 var holdsWanted = Same(credential, wanted);
 
                 // A piped password brings its EndDate: it applies to this call, and is committed to the

@@ -147,7 +147,7 @@ namespace Caxton.Transport
                         deadline.CancelAfter(budget.Remaining);
                         if (log.IsVerboseEnabled)
                         {
-                            log.Verbose($"{operation}: {method} {uri}{(attempt > 1 ? $" (attempt {attempt} of {attempts})" : string.Empty)}");
+                            log.Verbose(Redactor.Redact($"{operation}: {method} {uri}{(attempt > 1 ? $" (attempt {attempt} of {attempts})" : string.Empty)}", secrets));
                         }
 
                         if (log.IsDebugEnabled)
@@ -170,7 +170,7 @@ namespace Caxton.Transport
                             if (log.IsVerboseEnabled)
                             {
                                 // The reason phrase is server text: the exchange holds it redacted.
-                                log.Verbose($"{operation}: HTTP {status} {exchange.ReasonPhrase} in {attemptWatch.ElapsedMilliseconds} ms");
+                                log.Verbose($"{operation}: HTTP {status} {Redactor.Shorten(exchange.ReasonPhrase ?? string.Empty, MaxTracedChars)} in {attemptWatch.ElapsedMilliseconds} ms");
                             }
 
                             if (log.IsDebugEnabled)
@@ -302,8 +302,13 @@ namespace Caxton.Transport
 
         private static void TraceResponse(HttpExchange exchange, ICaxtonLog log)
         {
-            var body = exchange.Body.Length == 0 ? "(empty)" : Encoding.UTF8.GetString(exchange.Body);
-            log.Debug(Redactor.RedactAndTruncate($"{exchange.Operation}: response HTTP {exchange.Status} {exchange.MediaType}\n  {body}", exchange.Secrets, MaxTracedChars));
+            // Only the start is shown, so only the start is redacted: with a margin as long as any secret
+            // can be, none straddles the cut unmasked; the secret members of the whole body are known from
+            // its parse (RedactionSecrets), wherever in it they stand.
+            var shown = Math.Min(exchange.Body.Length, 4 * (MaxTracedChars + Redactor.MaxEchoedSecretLength));
+            var body = exchange.Body.Length == 0 ? "(empty)" : Encoding.UTF8.GetString(exchange.Body, 0, shown);
+            var text = Redactor.RedactAndTruncate($"{exchange.Operation}: response HTTP {exchange.Status} {exchange.MediaType}\n  {body}", exchange.RedactionSecrets, MaxTracedChars);
+            log.Debug(shown < exchange.Body.Length && text.Length <= MaxTracedChars ? text + $"... ({exchange.Body.Length} bytes)" : text);
         }
 
         /// <summary>

@@ -46,6 +46,37 @@ namespace Caxton.Wire
         /// <summary>Secrets the request carried; masked in anything built from this response.</summary>
         public IReadOnlyCollection<string> Secrets { get; }
 
+        private IReadOnlyCollection<string>? redactionSecrets;
+
+        /// <summary>
+        /// What the redactor masks in text from this response: the request's secrets and the values of the
+        /// body's secret members as the JSON reader reads them (comments, escaped names and all). Read on
+        /// error and -Debug paths only, so a successful call parses nothing extra.
+        /// </summary>
+        public IReadOnlyCollection<string> RedactionSecrets
+        {
+            get
+            {
+                if (redactionSecrets is null)
+                {
+                    var all = new List<string>(Secrets);
+                    if (ResponseReader.TryParse(Body) is System.Text.Json.JsonElement root)
+                    {
+                        all.AddRange(Redactor.SecretValuesIn(root));
+                    }
+
+                    redactionSecrets = all;
+                }
+
+                return redactionSecrets;
+            }
+        }
+
+        private string? redactedBody;
+
+        /// <summary>The whole body as text, redacted: kept on errors for support, never shortened.</summary>
+        public string RedactedBody => redactedBody ??= Body.Length == 0 ? string.Empty : Redactor.Redact(System.Text.Encoding.UTF8.GetString(Body), RedactionSecrets);
+
         /// <summary>The response's Date header, for quoting to Caxton support.</summary>
         public DateTimeOffset? ResponseDate { get; set; }
 
@@ -90,7 +121,7 @@ namespace Caxton.Wire
         {
             if (!redacted)
             {
-                text = text is null ? null : Redactor.Redact(text, Secrets);
+                text = text is null ? null : Redactor.Redact(text, RedactionSecrets);
                 redacted = true;
             }
 

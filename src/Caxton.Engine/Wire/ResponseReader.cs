@@ -342,7 +342,7 @@ namespace Caxton.Wire
             return Stamp(response, new CaxtonException(
                 CaxtonErrorIds.ApiStatusNotValid,
                 kind,
-                Sentence($"{response.Operation} failed{http}: Caxton answered {status}"))
+                Sentence($"{response.Operation} failed{http}: Caxton answered {Quoted(status.ToString())}"))
             {
                 HttpStatus = response.Status,
                 ApiStatusCode = status.Code,
@@ -401,7 +401,7 @@ namespace Caxton.Wire
             return Stamp(response, new CaxtonException(
                 invalidGrant ? CaxtonErrorIds.InvalidCredentials : CaxtonErrorIds.TokenRequestRejected,
                 invalidGrant ? CaxtonErrorKind.Authentication : KindOf(response.Status),
-                Sentence($"{response.Operation} failed: {error}.{detail}"))
+                Sentence($"{response.Operation} failed: {Quoted(error + "." + detail)}"))
             {
                 HttpStatus = response.Status,
                 OAuthError = error,
@@ -415,8 +415,8 @@ namespace Caxton.Wire
         private static CaxtonException HttpFailure(HttpExchange response, JsonElement? root)
         {
             // Redacted when the exchange was made.
-            var reason = string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : " " + response.ReasonPhrase;
-            var message = Redact(root.HasValue ? TryGetString(root.Value, "Message") : null, response);
+            var reason = string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : " " + Quoted(response.ReasonPhrase);
+            var message = Quoted(Redact(root.HasValue ? TryGetString(root.Value, "Message") : null, response));
             var detail = string.IsNullOrEmpty(message) ? string.Empty : " " + message;
             if (response.Status == 401)
             {
@@ -492,6 +492,7 @@ namespace Caxton.Wire
         {
             exception.ResponseDate = response.ResponseDate;
             exception.RequestId = response.RequestId;
+            exception.ResponseBody = response.Body.Length == 0 ? null : response.RedactedBody;
             if (response.ResponseDate is DateTimeOffset date)
             {
                 exception.Data["Date"] = date;
@@ -516,7 +517,11 @@ namespace Caxton.Wire
 
         /// <summary>Server text reaches messages only through the redactor, with the request's own secrets.</summary>
         private static string? Redact(string? serverText, HttpExchange response) =>
-            serverText is null ? null : Redactor.Redact(serverText, response.Secrets);
+            serverText is null ? null : Redactor.Redact(serverText, response.RedactionSecrets);
+
+        /// <summary>Redacted server text as a message quotes it: at most <see cref="CaxtonException.MaxServerTextInMessage"/> characters.</summary>
+        private static string? Quoted(string? redacted) =>
+            redacted is null ? null : Redactor.Shorten(redacted, CaxtonException.MaxServerTextInMessage, "; the whole response is in the error's Exception.ResponseBody");
 
         internal static CaxtonErrorKind KindOf(int status)
         {
