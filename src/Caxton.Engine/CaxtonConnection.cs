@@ -370,13 +370,13 @@ namespace Caxton
 
         /// <summary>
         /// Starts, in the background, the work the first request would do before it sends anything: building
-        /// the shared HTTP client and, where no proxy applies, opening the connection to the API host. Sends
-        /// no request; a failure stays silent and never counts against a call.
+        /// the shared HTTP client. Opens no connection and sends nothing; a failure stays silent and never
+        /// counts against a call.
         /// </summary>
         public void PrepareInBackground() => _ = PrepareAsync();
 
         /// <summary>As <see cref="PrepareInBackground"/>, for tests that wait for it to end.</summary>
-        internal Task PrepareAsync() => transport.PrepareInBackground(BaseUri);
+        internal Task PrepareAsync() => transport.PrepareInBackground();
 
         /// <summary>Lets go of the HTTP handler only, as when another connection replaces this one's name.</summary>
         public void ReleaseClients() => transport.ReleaseClients();

@@ -41,16 +41,16 @@ namespace Caxton
         }
 
         /// <summary>
-        /// Builds ahead what the first <see cref="CreateClient"/> would and, given <paramref name="host"/>,
-        /// opens a connection to it where no proxy applies, sending no request. Only the shared lease does:
+        /// Builds ahead what the first <see cref="CreateClient"/> would, opening no connection and sending
+        /// nothing. Only the factory's leases do:
         /// a lease of its own settings (a proxy, certificate options) builds its handler, and takes its proxy
         /// credential, on first use alone, so a disconnect right after connecting leaves nothing of it behind.
         /// </summary>
-        public void Prepare(Uri? host)
+        public void Prepare()
         {
             if (ReferenceEquals(this, Shared) || ReferenceEquals(this, SharedDirect))
             {
-                HttpClientSource.PrepareShared(host, direct: ReferenceEquals(this, SharedDirect));
+                HttpClientSource.PrepareShared(direct: ReferenceEquals(this, SharedDirect));
             }
         }
 

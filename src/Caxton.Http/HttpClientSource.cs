@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
-using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
@@ -102,71 +101,12 @@ namespace Caxton
 
         /// <summary>
         /// Builds what the first shared client would (the factory, its dependency-injection container and
-        /// handler), so a caller can do it before its first request; opens no connection. The factory is
-        /// built once, whoever asks first: a request that comes meanwhile waits for it instead of building another.
+        /// handler), so a caller can do it before its first request. It opens no connection and sends nothing:
+        /// opening one ahead (a request cancelled before it is written) proved racy on loopback, where the
+        /// request could be written first, and a request nobody asked for must never reach the API host.
+        /// The factory is built once, whoever asks first: a request that comes meanwhile waits for it.
         /// </summary>
-        internal static void PrepareShared(Uri? host, bool direct = false)
-        {
-            var client = CreateSharedClient(direct);
-            if (host is null || IsNetFramework || (!direct && !NoProxyFor(host)))
-            {
-                client.Dispose();
-                return;
-            }
-
-            OpenConnection(client, host);
-        }
-
-        /// <summary>
-        /// Opens a pooled connection to <paramref name="host"/> (TCP, and TLS for https) without sending a
-        /// request: SocketsHttpHandler finishes a connection attempt that a request started even when that
-        /// request is cancelled first, and pools the connection unused; the first real request then finds it.
-        /// One attempt, never retried; its outcome is nobody's (a failed attempt fails no request).
-        /// </summary>
-        private static void OpenConnection(HttpClient client, Uri host)
-        {
-            var cancel = new CancellationTokenSource();
-            var request = new HttpRequestMessage(HttpMethod.Head, host);
-            Task<HttpResponseMessage> opening;
-            try
-            {
-                opening = client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
-            }
-            finally
-            {
-                cancel.Cancel();
-            }
-
-            opening.ContinueWith(
-                sent =>
-                {
-                    _ = sent.Exception; // observed: it is expected, and silent
-                    request.Dispose();
-                    client.Dispose();
-                    cancel.Dispose();
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-        }
-
-        /// <summary>
-        /// Whether the shared handler would reach <paramref name="host"/> directly: HttpClient.DefaultProxy
-        /// (the system proxy, .NET Core 3.0 and later, read by reflection as this assembly targets
-        /// netstandard 2.0) is absent or bypasses it. Anything else counts as a proxy, so no background
-        /// connection ever goes to one.
-        /// </summary>
-        private static bool NoProxyFor(Uri host)
-        {
-            var property = typeof(HttpClient).GetProperty("DefaultProxy", BindingFlags.Public | BindingFlags.Static);
-            if (property is null)
-            {
-                return false;
-            }
-
-            var proxy = property.GetValue(null) as IWebProxy;
-            return proxy is null || proxy.IsBypassed(host);
-        }
+        internal static void PrepareShared(bool direct = false) => CreateSharedClient(direct).Dispose();
 
         internal static void Release(SharedHandler shared)
         {

@@ -1,11 +1,12 @@
 # HTTP handlers for proxy and certificate settings: shared by identical settings, released with the
 # connections that use them (Disconnect-Caxton, or a name connected again), proxy credential included.
+# The API host is off this machine: a loopback one never uses a proxy, so would lease no proxy handler.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
 
     $script:proxyCredential = [pscredential]::new('proxy-user', (ConvertTo-SecureString 'proxy-P@ss' -AsPlainText -Force))
     $script:options = @{
-        BaseUri = 'https://127.0.0.1:9/api/'; Proxy = "http://127.0.0.1:9/$([guid]::NewGuid().ToString('n'))/"; ProxyCredential = $proxyCredential
+        BaseUri = 'https://api.example.test/api/'; Proxy = "http://127.0.0.1:9/$([guid]::NewGuid().ToString('n'))/"; ProxyCredential = $proxyCredential
         SkipCertificateCheck = $true; WarningAction = 'SilentlyContinue'
     }
 

@@ -72,11 +72,10 @@ namespace Caxton.Transport
 
         /// <summary>
         /// Starts, on a pool thread, what the first request would otherwise do on the caller's path
-        /// (Connect-Caxton calls it): building the HTTP stack and, where no proxy applies, opening the
-        /// connection to <paramref name="host"/> (see <see cref="HttpClientLease.Prepare"/>). No request is
-        /// sent, and nothing reaches a proxy. A failure is left for the first request to meet on its own path.
+        /// (Connect-Caxton calls it): building the HTTP stack (see <see cref="HttpClientLease.Prepare"/>). No
+        /// connection is opened and nothing is sent. A failure is left for the first request to meet on its own path.
         /// </summary>
-        public Task PrepareInBackground(Uri? host)
+        public Task PrepareInBackground()
         {
             HttpClientLease? held;
             lock (leaseGate)
@@ -93,7 +92,7 @@ namespace Caxton.Transport
             {
                 try
                 {
-                    held.Prepare(host);
+                    held.Prepare();
                 }
                 catch (Exception)
                 {
