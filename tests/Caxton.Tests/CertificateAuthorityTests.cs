@@ -63,30 +63,12 @@ public sealed class CertificateAuthorityTests
         {
             this.certificate = certificate;
             listener.Start();
-            _ = Task.Run(AcceptAsync);
+            _ = Task.Run(() => LoopbackAccept.EachAsync(listener, stop.Token, ServeAsync));
         }
 
         public int Handshakes => Volatile.Read(ref handshakes);
 
         public Uri Uri(string host = "localhost") => new($"https://{host}:{((IPEndPoint)listener.LocalEndpoint).Port}/api/ping");
-
-        private async Task AcceptAsync()
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                TcpClient client;
-                try
-                {
-                    client = await listener.AcceptTcpClientAsync(stop.Token);
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-
-                _ = Task.Run(() => ServeAsync(client));
-            }
-        }
 
         private async Task ServeAsync(TcpClient client)
         {

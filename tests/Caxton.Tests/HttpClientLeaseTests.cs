@@ -265,7 +265,7 @@ public class HttpClientLeaseTests
         {
             listener.Start();
             Uri = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
-            _ = Task.Run(ServeAsync);
+            _ = Task.Run(() => LoopbackAccept.EachAsync(listener, stop.Token, AnswerAsync));
         }
 
         public Uri Uri { get; }
@@ -278,24 +278,6 @@ public class HttpClientLeaseTests
         {
             stop.Cancel();
             listener.Stop();
-        }
-
-        private async Task ServeAsync()
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                TcpClient client;
-                try
-                {
-                    client = await listener.AcceptTcpClientAsync(stop.Token);
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-
-                _ = Task.Run(() => AnswerAsync(client));
-            }
         }
 
         // Keeps the connection open: the client answers a 407 on the same connection.

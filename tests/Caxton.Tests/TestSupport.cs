@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using System.Security;
 using System.Text;
 using Caxton.Transport;
@@ -160,4 +161,26 @@ internal sealed class TestRandom
     }
 
     public override string ToString() => $"seed {Seed} ({SeedVariable}={Seed} replays it)";
+}
+
+/// <summary>The accept loop of the in-process test servers: each client served on its own task until the stop.</summary>
+internal static class LoopbackAccept
+{
+    public static async Task EachAsync(TcpListener listener, CancellationToken stop, Func<TcpClient, Task> serve)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await listener.AcceptTcpClientAsync(stop);
+            }
+            catch (Exception)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => serve(client));
+        }
+    }
 }
