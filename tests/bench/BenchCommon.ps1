@@ -13,12 +13,18 @@ function Get-Verdict($Spread, [double] $Target) {
     if ($Spread.Q3 -le $Target) { 'yes' } elseif ($Spread.Q1 -gt $Target) { '**no**' } else { "within noise (median {0})" -f $(if ($Spread.Median -le $Target) { 'meets it' } else { 'misses it' }) }
 }
 
-function Start-FreshPwsh([string] $Command) {
+function Start-FreshPwsh([string] $Command, [string] $CacheFolder) {
     # The same host for every variant: dotnet + pwsh.dll under `dotnet pwsh`, else pwsh itself.
     $hostPath = [Environment]::ProcessPath
     $info = [Diagnostics.ProcessStartInfo]::new($hostPath)
     if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
     foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', $Command) { $info.ArgumentList.Add($argument) }
+    if ($CacheFolder) {
+        # pwsh keeps its startup JIT profile (StartupProfileData-NonInteractive, replayed on a second core
+        # by the next start) and its module analysis cache here: XDG_CACHE_HOME on Unix, LOCALAPPDATA on Windows.
+        $info.Environment['XDG_CACHE_HOME'] = $CacheFolder
+        $info.Environment['LOCALAPPDATA'] = $CacheFolder
+    }
     $info.RedirectStandardOutput = $true
     $info.UseShellExecute = $false
     $watch = [Diagnostics.Stopwatch]::StartNew()
@@ -30,22 +36,37 @@ function Start-FreshPwsh([string] $Command) {
     [pscustomobject]@{ Seconds = $watch.Elapsed.TotalSeconds; Output = $output.Trim() }
 }
 
-function Measure-Rounds([System.Collections.Specialized.OrderedDictionary] $Variants, [int] $Count) {
+function Measure-Rounds([System.Collections.Specialized.OrderedDictionary] $Variants, [int] $Count, [switch] $NoStartupProfile) {
     # Round-robin: each round runs every variant once, in a shuffled order; one warm-up round first
-    # (disk cache). Returns one object per round: each variant's seconds, its output ("name.Output") and
-    # the proxy connections it opened ("name.Connections").
+    # (disk cache, and each variant's startup profile). Returns one object per round: each variant's
+    # seconds, its output ("name.Output") and the proxy connections it opened ("name.Connections").
+    # pwsh replays on a second core the JIT profile its previous start wrote (StartupProfileData-*).
+    # Shared, that profile would be whichever variant ran last; so each variant has a cache folder of
+    # its own, as on a machine that runs the same script every time, or, with -NoStartupProfile, a new
+    # empty one for every run, as the first run on a clean machine.
     $names = @($Variants.Keys)
-    foreach ($name in $names) { $null = Start-FreshPwsh (& $Variants[$name]) }
-    for ($round = 1; $round -le $Count; $round++) {
-        $figures = [ordered]@{ Round = $round }
-        foreach ($name in ($names | Get-Random -Count $names.Count)) {
-            $before = $proxy.Connections
-            $run = Start-FreshPwsh (& $Variants[$name])
-            $figures[$name] = $run.Seconds
-            $figures["$name.Output"] = $run.Output
-            $figures["$name.Connections"] = $proxy.Connections - $before
+    $caches = @{}
+    foreach ($name in $names) {
+        $caches[$name] = [IO.Directory]::CreateTempSubdirectory("caxton-bench-$name-").FullName
+        $null = Start-FreshPwsh (& $Variants[$name]) $caches[$name]
+    }
+    try {
+        for ($round = 1; $round -le $Count; $round++) {
+            $figures = [ordered]@{ Round = $round }
+            foreach ($name in ($names | Get-Random -Count $names.Count)) {
+                $cache = if ($NoStartupProfile) { [IO.Directory]::CreateTempSubdirectory("caxton-bench-$name-").FullName } else { $caches[$name] }
+                $before = $proxy.Connections
+                try { $run = Start-FreshPwsh (& $Variants[$name]) $cache }
+                finally { if ($NoStartupProfile) { Remove-Item -LiteralPath $cache -Recurse -Force -ErrorAction Ignore } }
+                $figures[$name] = $run.Seconds
+                $figures["$name.Output"] = $run.Output
+                $figures["$name.Connections"] = $proxy.Connections - $before
+            }
+            [pscustomobject]$figures
         }
-        [pscustomobject]$figures
+    }
+    finally {
+        foreach ($folder in $caches.Values) { Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction Ignore }
     }
 }
 
