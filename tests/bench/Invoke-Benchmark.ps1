@@ -10,6 +10,9 @@
     variants run in rounds, each round every variant once in a shuffled order, so machine noise falls on
     all of them alike. A ratio is taken within each round; a verdict is on the median of the rounds,
     with the quartiles printed, and says "within noise" when the quartiles straddle the target.
+    Cold variants run in two regimes, since pwsh replays on a second core the JIT profile its previous
+    start wrote: each variant with a cache folder of its own ("repeated runs"), and each run with a new
+    empty one ("first run"); see Measure-Rounds and tests/bench/levers.md.
     The remote host is modelled by tests/bench/BenchTools LatencyProxy: a TCP forwarder on loopback that
     the client addresses as the API host, delaying each direction by half of -RoundTripMs and each new
     connection by two more round trips (TCP and TLS 1.3 handshakes).
@@ -27,7 +30,7 @@ param(
     [ValidateRange(3, 100)] [int] $Rounds = 9,
     [ValidateRange(3, 100)] [int] $FreshRuns = 7,
     [ValidateRange(1, 1000)] [int] $RoundTripMs = 40,
-    [int] $WarmCalls = 300,
+    [int] $WarmCalls = 2100,
     [int] $CachedCalls = 20000
 )
 
@@ -47,7 +50,7 @@ function Add-Row([string] $Measure, [string] $Caxton, [string] $Comparison, [str
 
 $emulator = Start-CaxtonEmulator -Path $EmulatorPath
 $proxy = $null
-$emptyModule = $null
+$emptyModule = $emptyBinary = $noViews = $null
 try {
     $base = $emulator.BaseUri
     $proxy = [Caxton.Bench.LatencyProxy]::ForUri([uri]$base, [TimeSpan]::FromMilliseconds($RoundTripMs))
@@ -60,30 +63,58 @@ try {
     $emptyModule = [IO.Directory]::CreateTempSubdirectory('caxton-bench-empty-').FullName
     Set-Content -LiteralPath (Join-Path $emptyModule 'Empty.psm1') -Value 'function Get-Nothing {}'
     Set-Content -LiteralPath (Join-Path $emptyModule 'Empty.psd1') -Value "@{ RootModule = 'Empty.psm1'; ModuleVersion = '1.0.0'; FunctionsToExport = @('Get-Nothing'); CmdletsToExport = @(); VariablesToExport = @(); AliasesToExport = @() }"
-    $cold = @(Measure-Rounds -Count $Rounds -Variants ([ordered]@{
+    # Beside it, to explain the import: the floor of a binary module (one cmdlet that does nothing,
+    # compiled for this run), and Caxton without its types and format files (a copy with those two
+    # manifest lines taken out).
+    $emptyBinary = [IO.Directory]::CreateTempSubdirectory('caxton-bench-binary-').FullName
+    Add-Type -TypeDefinition '[System.Management.Automation.Cmdlet("Get", "Nothing")] public sealed class GetNothingCommand : System.Management.Automation.PSCmdlet { }' -OutputAssembly (Join-Path $emptyBinary 'EmptyBinary.dll')
+    Set-Content -LiteralPath (Join-Path $emptyBinary 'EmptyBinary.psd1') -Value "@{ RootModule = 'EmptyBinary.dll'; ModuleVersion = '1.0.0'; CmdletsToExport = @('Get-Nothing'); FunctionsToExport = @(); VariablesToExport = @(); AliasesToExport = @() }"
+    $noViews = Join-Path ([IO.Directory]::CreateTempSubdirectory('caxton-bench-noviews-').FullName) 'Caxton'
+    Copy-Item -LiteralPath (Split-Path -Parent $ModulePath) -Destination $noViews -Recurse
+    $manifest = Join-Path $noViews (Split-Path -Leaf $ModulePath)
+    Set-Content -LiteralPath $manifest -Value (Get-Content -LiteralPath $manifest | Where-Object { $_ -notmatch '^\s*(TypesToProcess|FormatsToProcess)\s*=' })
+
+    $variants = [ordered]@{
         bare         = { 'exit' }
         empty        = { "Import-Module '$(Join-Path $emptyModule 'Empty.psd1')'" }
+        emptyBinary  = { "Import-Module '$(Join-Path $emptyBinary 'EmptyBinary.psd1')'" }
+        importNoViews = { "Import-Module '$manifest'" }
         import       = { "Import-Module '$ModulePath'" }
         caxton       = { Get-CaxtonFlow $base }
         irm          = { Get-InvokeRestMethodFlow $base }
         caxtonRemote = { Get-CaxtonFlow $remote }
         irmRemote    = { Get-InvokeRestMethodFlow $remote }
-    }))
-    $median = @{}; foreach ($name in 'bare', 'empty', 'import', 'caxton', 'irm', 'caxtonRemote', 'irmRemote') { $median[$name] = (Get-Spread ($cold | ForEach-Object $name)).Median }
-    $floor = Get-Spread ($cold | ForEach-Object { $_.empty - $_.bare })
-    $importAbove = Get-Spread ($cold | ForEach-Object { ($_.import - $_.empty) / $_.bare })
-    Add-Row 'Import (fresh pwsh), above the empty-module floor, as a share of bare pwsh' (Format-Ms $median.import) `
-        ("bare pwsh {0}; empty manifest module {1} (the floor: {2} above bare)" -f (Format-Ms $median.bare), (Format-Ms $median.empty), (Format-Spread $floor { Format-Ms $args[0] })) `
-        (Format-Spread $importAbove { Format-Pct $args[0] }) '<= 3% of bare' (Get-Verdict $importAbove 0.03)
-    foreach ($link in @(@('loopback', 'caxton', 'irm', 0.85), @("remote model, $RoundTripMs ms round trip", 'caxtonRemote', 'irmRemote', 0.6))) {
-        $label, $ours, $theirs, $target = $link
-        $ratio = Get-Spread ($cold | ForEach-Object { ($_.$ours - $_.bare) / ($_.$theirs - $_.bare) })
-        $oursAbove = Get-Spread ($cold | ForEach-Object { $_.$ours - $_.bare })
-        $theirsAbove = Get-Spread ($cold | ForEach-Object { $_.$theirs - $_.bare })
-        $connections = '{0} vs {1} connections per flow' -f ($cold | ForEach-Object "$ours.Connections" | Sort-Object -Unique | Join-String -Separator '/'), ($cold | ForEach-Object "$theirs.Connections" | Sort-Object -Unique | Join-String -Separator '/')
-        Add-Row "Cold flow (import, connect, password, token) above bare pwsh, $label" ("{0}: adds {1}" -f (Format-Ms $median.$ours), (Format-Ms $oursAbove.Median)) `
-            ("Invoke-RestMethod flow {0}: adds {1}; bare {2}; empty-module floor {3} above bare$(if ($label -ne 'loopback') { "; $connections" })" -f (Format-Ms $median.$theirs), (Format-Ms $theirsAbove.Median), (Format-Ms $median.bare), (Format-Ms $floor.Median)) `
-            (Format-Spread $ratio { Format-Ratio $args[0] }) "<= $($target)x what Invoke-RestMethod adds" (Get-Verdict $ratio $target)
+    }
+    # Two regimes (see Measure-Rounds): each variant's own startup profile, as on a machine that runs
+    # the same script every time; and none at all, as the first run on a clean machine or container.
+    $regimes = [ordered]@{
+        'repeated runs' = @(Measure-Rounds -Count $Rounds -Variants $variants)
+        'first run, no startup profile' = @(Measure-Rounds -Count $Rounds -Variants $variants -NoStartupProfile)
+    }
+    foreach ($regime in $regimes.Keys) {
+        $cold = $regimes[$regime]
+        $median = @{}; foreach ($name in $variants.Keys) { $median[$name] = (Get-Spread ($cold | ForEach-Object $name)).Median }
+        $floor = Get-Spread ($cold | ForEach-Object { $_.empty - $_.bare })
+        $importAbove = Get-Spread ($cold | ForEach-Object { ($_.import - $_.empty) / $_.bare })
+        Add-Row "Import (fresh pwsh), above the empty-module floor, as a share of bare pwsh; $regime" (Format-Ms $median.import) `
+            ("bare pwsh {0}; empty manifest module {1} (the floor: {2} above bare)" -f (Format-Ms $median.bare), (Format-Ms $median.empty), (Format-Spread $floor { Format-Ms $args[0] })) `
+            (Format-Spread $importAbove { Format-Pct $args[0] }) '<= 3% of bare' (Get-Verdict $importAbove 0.03)
+        $binaryFloor = Get-Spread ($cold | ForEach-Object { $_.emptyBinary - $_.empty })
+        $ownCode = Get-Spread ($cold | ForEach-Object { $_.importNoViews - $_.emptyBinary })
+        $views = Get-Spread ($cold | ForEach-Object { $_.import - $_.importNoViews })
+        Add-Row "Import, what it is made of; $regime" '' `
+            ("an empty binary module above the empty script module {0}; Caxton without its types and format files above the empty binary module {1}; Caxton's types and format files {2}" -f (Format-Spread $binaryFloor { Format-Ms $args[0] }), (Format-Spread $ownCode { Format-Ms $args[0] }), (Format-Spread $views { Format-Ms $args[0] })) `
+            '' '(explains the row above)' ''
+        foreach ($link in @(@('loopback', 'caxton', 'irm', 0.85), @("remote model, $RoundTripMs ms round trip", 'caxtonRemote', 'irmRemote', 0.6))) {
+            $label, $ours, $theirs, $target = $link
+            $ratio = Get-Spread ($cold | ForEach-Object { ($_.$ours - $_.bare) / ($_.$theirs - $_.bare) })
+            $oursAbove = Get-Spread ($cold | ForEach-Object { $_.$ours - $_.bare })
+            $theirsAbove = Get-Spread ($cold | ForEach-Object { $_.$theirs - $_.bare })
+            $connections = '{0} vs {1} connections per flow' -f ($cold | ForEach-Object "$ours.Connections" | Sort-Object -Unique | Join-String -Separator '/'), ($cold | ForEach-Object "$theirs.Connections" | Sort-Object -Unique | Join-String -Separator '/')
+            Add-Row "Cold flow (import, connect, password, token) above bare pwsh, $label; $regime" ("{0}: adds {1}" -f (Format-Ms $median.$ours), (Format-Ms $oursAbove.Median)) `
+                ("Invoke-RestMethod flow {0}: adds {1}; bare {2}; empty-module floor {3} above bare$(if ($label -ne 'loopback') { "; $connections" })" -f (Format-Ms $median.$theirs), (Format-Ms $theirsAbove.Median), (Format-Ms $median.bare), (Format-Ms $floor.Median)) `
+                (Format-Spread $ratio { Format-Ratio $args[0] }) "<= $($target)x what Invoke-RestMethod adds" (Get-Verdict $ratio $target)
+        }
     }
 
     # 2. Within one fresh process: each step, its JIT work, and the second call of each path.
@@ -115,7 +146,13 @@ try {
     # 3. Where the JIT time goes: one traced fresh process per flow (never a timed one), methods grouped by assembly.
     $traced = @{}
     foreach ($flow in 'Caxton', 'InvokeRestMethod') {
-        $traced[$flow] = @(((Start-FreshPwsh (Get-StepsCommand $flow $base $BenchToolsPath)).Output | ConvertFrom-Json).Methods | Where-Object Step -In 'Import', 'Connect', 'Register1', 'Token1')
+        # With a startup profile of its own, written by one untraced run first (as in the timed rounds).
+        $cache = [IO.Directory]::CreateTempSubdirectory("caxton-bench-traced-").FullName
+        try {
+            $null = Start-FreshPwsh (Get-StepsCommand $flow $base) $cache
+            $traced[$flow] = @(((Start-FreshPwsh (Get-StepsCommand $flow $base $BenchToolsPath) $cache).Output | ConvertFrom-Json).Methods | Where-Object Step -In 'Import', 'Connect', 'Register1', 'Token1')
+        }
+        finally { Remove-Item -LiteralPath $cache -Recurse -Force -ErrorAction Ignore }
     }
 
     # 4. Warm per call, in this process, against the same emulator.
@@ -216,7 +253,9 @@ try {
 finally {
     $emulator | Stop-CaxtonEmulator
     if ($proxy) { $proxy.Dispose() }
-    if ($emptyModule) { Remove-Item -LiteralPath $emptyModule -Recurse -Force -ErrorAction Ignore }
+    foreach ($folder in $emptyModule, $emptyBinary, $noViews) {
+        if ($folder) { Remove-Item -LiteralPath $(if ((Split-Path -Leaf $folder) -eq 'Caxton') { Split-Path -Parent $folder } else { $folder }) -Recurse -Force -ErrorAction Ignore }
+    }
 }
 
 $cpu = (Get-Content /proc/cpuinfo -ErrorAction Ignore | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
@@ -227,6 +266,8 @@ $null = $text.AppendLine('# Caxton benchmark').AppendLine()
 if ($Note) { $null = $text.AppendLine($Note).AppendLine() }
 $null = $text.AppendLine("Machine: $machine. The run took $([int]$benchStarted.Elapsed.TotalMinutes) min $($benchStarted.Elapsed.Seconds) s.").AppendLine()
 $null = $text.AppendLine("Cold figures: $Rounds rounds, each starting every variant once in a shuffled order; each ratio is taken within a round, and a verdict is on the median of the rounds, with the quartiles. " +
+    "They are taken twice: 'repeated runs' gives each variant a pwsh cache folder of its own (startup JIT profile, module analysis cache), written by a warm-up run, as on a machine that runs the same script every time; 'first run' gives every run a new empty one, as a clean machine or container. " +
+    "Per-step, memory and traced figures are repeated runs. " +
     "Per-step figures: $FreshRuns fresh processes per flow, interleaved. Per-call figures: 7 interleaved batches. All figures come from this one run; only ratios within it mean anything. " +
     "A verdict is 'within noise' when the quartiles straddle the target.").AppendLine()
 $null = $text.AppendLine('| Measure | Caxton | Comparison (same run) | Ratio | Target | Met |').AppendLine('| --- | --- | --- | --- | --- | --- |')
