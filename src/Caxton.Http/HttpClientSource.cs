@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Caxton
 {
     /// <summary>
-    /// One IHttpClientFactory per process, built on first use (never at import). The factory pools and
+    /// One IHttpClientFactory per process, built on first use (never at import) over <see cref="FactoryServices"/>. The factory pools and
     /// rotates handlers, so connections are reused across calls yet DNS changes are picked up in
     /// runbooks that run for hours; every connection with default settings shares it.
     /// Connections with their own proxy or certificate settings lease a handler of this class's own
@@ -100,7 +100,7 @@ namespace Caxton
         internal static HttpClient CreateSharedClient(bool direct = false) => Factory.Value.CreateClient(direct ? DirectName : SharedName);
 
         /// <summary>
-        /// Builds what the first shared client would (the factory, its dependency-injection container and
+        /// Builds what the first shared client would (the factory, the services it asks for and its
         /// handler), so a caller can do it before its first request. It opens no connection and sends nothing:
         /// opening one ahead (a request cancelled before it is written) proved racy on loopback, where the
         /// request could be written first, and a request nobody asked for must never reach the API host.
@@ -180,7 +180,7 @@ namespace Caxton
             // every request two extra handlers (and start-up time to compile them).
             services.ConfigureHttpClientDefaults(client => client.RemoveAllLoggers());
             services.AddSingleton<IConfigureOptions<HttpClientFactoryOptions>>(new ConfigureHandlers());
-            return services.BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
+            return new FactoryServices(services).GetRequiredService<IHttpClientFactory>();
         }
 
         internal static HttpClientHandler CreateHandler(HandlerSettings settings)

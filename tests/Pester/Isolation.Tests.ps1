@@ -205,7 +205,9 @@ Describe 'What loads where' {
         (Split-Path $loading.JsonLocation) | Should -Be $loading.RuntimeDirectory
         # The private context holds only our bridge and third-party assemblies the runtime does not provide.
         $loading.PrivateAssemblies | Should -Contain 'Caxton.Http'
-        $loading.PrivateAssemblies | Should -Contain 'Microsoft.Extensions.DependencyInjection'
+        $loading.PrivateAssemblies | Should -Contain 'Microsoft.Extensions.Http'
+        # The factory's services come from Caxton.Http's FactoryServices, not the dependency-injection container.
+        $loading.PrivateAssemblies | Should -Not -Contain 'Microsoft.Extensions.DependencyInjection'
         $loading.PrivateAssemblies | Where-Object { $_ -like 'System.*' } | Should -BeNullOrEmpty
         # Of our files, only the cmdlets, their PowerShell 7 loader, the framework check and the engine are in the default context; no Microsoft.Extensions.* at all.
         $loading.DefaultFromModule | Should -Be 'Caxton', 'Caxton.Engine', 'Caxton.Loader', 'Caxton.Requirements'
