@@ -68,7 +68,15 @@ namespace Caxton
                 return all;
             }
 
-            // As the container: the last registration of a service wins.
+            // As the container: the last registration of exactly this service wins, else the last open generic that closes to it.
+            for (var i = descriptors.Length - 1; i >= 0; i--)
+            {
+                if (descriptors[i].ServiceType == serviceType)
+                {
+                    return Resolve(descriptors[i], serviceType);
+                }
+            }
+
             for (var i = descriptors.Length - 1; i >= 0; i--)
             {
                 if (Matches(descriptors[i], serviceType))
@@ -136,7 +144,11 @@ namespace Caxton
             }
         }
 
-        /// <summary>One instance per registration and closed type in this scope; created outside the lock, since creating it resolves others.</summary>
+        /// <summary>
+        /// One instance per registration and closed type in this scope, created at most once: under the
+        /// lock, as the container does. Creating it may resolve others; the lock is re-entrant, and a
+        /// singleton resolves only from the root, so locks are only ever taken scope first, root second.
+        /// </summary>
         private object Cached(ServiceDescriptor descriptor, Type serviceType, FactoryServices resolver)
         {
             var key = new Instance(descriptor, serviceType);
@@ -147,18 +159,8 @@ namespace Caxton
                 {
                     return existing;
                 }
-            }
 
-            var created = Create(descriptor, serviceType, resolver);
-            lock (instances)
-            {
-                ThrowIfDisposed();
-                if (instances.TryGetValue(key, out var raced))
-                {
-                    (created as IDisposable)?.Dispose();
-                    return raced;
-                }
-
+                var created = Create(descriptor, serviceType, resolver);
                 instances.Add(key, created);
                 if (created is IDisposable disposable && descriptor.ImplementationInstance is null)
                 {

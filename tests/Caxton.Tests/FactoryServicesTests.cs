@@ -128,7 +128,43 @@ public class FactoryServicesTests
         Assert.Same(root, root.GetService(typeof(IServiceScopeFactory)));
     }
 
-    /// <summary>What HttpClientSource registers, resolved by the container and by FactoryServices: the same answers.</summary>
+    [Fact]
+    public async Task A_singleton_asked_for_by_two_threads_at_once_is_made_once_and_never_disposed()
+    {
+        var made = 0;
+        using var bothAsking = new Barrier(2);
+        var services = new ServiceCollection().AddSingleton(_ =>
+        {
+            Interlocked.Increment(ref made);
+            Thread.Sleep(50); // the other thread asks meanwhile
+            return new Counted();
+        });
+        using var root = new FactoryServices(services);
+        var got = await Task.WhenAll(
+            Task.Run(() => { bothAsking.SignalAndWait(TimeSpan.FromSeconds(5)); return root.GetService(typeof(Counted)); }),
+            Task.Run(() => { bothAsking.SignalAndWait(TimeSpan.FromSeconds(5)); return root.GetService(typeof(Counted)); }));
+
+        Assert.Equal(1, made);
+        Assert.Same(got[0], got[1]);
+        Assert.Equal(0, ((Counted)got[0]!).Disposals);
+    }
+
+    [Fact]
+    public void An_exact_registration_beats_an_open_generic_registered_after_it()
+    {
+        var exact = new Wrapper<int>(Array.Empty<IGreeting>());
+        var services = new ServiceCollection().AddSingleton(exact).AddSingleton(typeof(Wrapper<>));
+        using var root = new FactoryServices(services);
+
+        Assert.Same(exact, root.GetService(typeof(Wrapper<int>)));
+        Assert.NotNull(root.GetService(typeof(Wrapper<string>)));
+    }
+
+    /// <summary>
+    /// What HttpClientSource registers, resolved by the container and by FactoryServices: the same answers.
+    /// (This runs on .NET, where Microsoft.Extensions.Http's net8.0 build registers metrics too; the module
+    /// ships its netstandard2.0 build, which tests/Caxton.NetFx and the Pester flow exercise.)
+    /// </summary>
     [Fact]
     public void The_factory_gets_what_the_container_would_give_it()
     {
