@@ -50,7 +50,7 @@ function Add-Row([string] $Measure, [string] $Caxton, [string] $Comparison, [str
 
 $emulator = Start-CaxtonEmulator -Path $EmulatorPath
 $proxy = $null
-$emptyModule = $emptyBinary = $noViews = $null
+$emptyModule = $emptyBinary = $noViewsFolder = $null
 try {
     $base = $emulator.BaseUri
     $proxy = [Caxton.Bench.LatencyProxy]::ForUri([uri]$base, [TimeSpan]::FromMilliseconds($RoundTripMs))
@@ -69,7 +69,8 @@ try {
     $emptyBinary = [IO.Directory]::CreateTempSubdirectory('caxton-bench-binary-').FullName
     Add-Type -TypeDefinition '[System.Management.Automation.Cmdlet("Get", "Nothing")] public sealed class GetNothingCommand : System.Management.Automation.PSCmdlet { }' -OutputAssembly (Join-Path $emptyBinary 'EmptyBinary.dll')
     Set-Content -LiteralPath (Join-Path $emptyBinary 'EmptyBinary.psd1') -Value "@{ RootModule = 'EmptyBinary.dll'; ModuleVersion = '1.0.0'; CmdletsToExport = @('Get-Nothing'); FunctionsToExport = @(); VariablesToExport = @(); AliasesToExport = @() }"
-    $noViews = Join-Path ([IO.Directory]::CreateTempSubdirectory('caxton-bench-noviews-').FullName) 'Caxton'
+    $noViewsFolder = [IO.Directory]::CreateTempSubdirectory('caxton-bench-noviews-').FullName
+    $noViews = Join-Path $noViewsFolder 'Caxton'
     Copy-Item -LiteralPath (Split-Path -Parent $ModulePath) -Destination $noViews -Recurse
     $manifest = Join-Path $noViews (Split-Path -Leaf $ModulePath)
     Set-Content -LiteralPath $manifest -Value (Get-Content -LiteralPath $manifest | Where-Object { $_ -notmatch '^\s*(TypesToProcess|FormatsToProcess)\s*=' })
@@ -253,8 +254,8 @@ try {
 finally {
     $emulator | Stop-CaxtonEmulator
     if ($proxy) { $proxy.Dispose() }
-    foreach ($folder in $emptyModule, $emptyBinary, $noViews) {
-        if ($folder) { Remove-Item -LiteralPath $(if ((Split-Path -Leaf $folder) -eq 'Caxton') { Split-Path -Parent $folder } else { $folder }) -Recurse -Force -ErrorAction Ignore }
+    foreach ($folder in $emptyModule, $emptyBinary, $noViewsFolder) {
+        if ($folder) { Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction Ignore }
     }
 }
 
