@@ -414,7 +414,7 @@ namespace Caxton.Wire
 
         private static CaxtonException HttpFailure(HttpExchange response, JsonElement? root)
         {
-            // Redacted when the exchange was made.
+            // The exchange redacts its reason phrase when it is first read.
             var reason = string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : " " + Quoted(response.ReasonPhrase);
             var message = Quoted(Redact(root.HasValue ? TryGetString(root.Value, "Message") : null, response));
             var detail = string.IsNullOrEmpty(message) ? string.Empty : " " + message;
